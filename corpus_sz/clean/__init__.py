@@ -1,0 +1,32 @@
+"""Stage 1: seed -> clean text and structure, with every edit recorded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..model import Document
+from ..seeds import SeedRecord, manifest, read_json, read_seed
+from ..paths import seeds_dir
+from .engine import Seed
+from .recipes import RECIPES
+
+__all__ = ["clean_seed", "clean_all", "load_metadata"]
+
+
+def load_metadata(doc_id: str, root: Path | None = None) -> dict:
+    return read_json((root or seeds_dir()) / "metadata" / f"{doc_id}.json")
+
+
+def clean_seed(record: SeedRecord, root: Path | None = None) -> Document:
+    text = read_seed(record, root)
+    seed = Seed(record.file, text)
+    recipe = RECIPES[record.file]
+    if record.file.startswith("003_"):
+        b, front, body, back = recipe(seed, record.id)
+    else:
+        b, front, body, back = recipe(seed)
+    return b.finish(record.id, load_metadata(record.id, root), front, body, back)
+
+
+def clean_all(root: Path | None = None) -> list[Document]:
+    return [clean_seed(r, root) for r in manifest(root)]

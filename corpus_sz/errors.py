@@ -1,0 +1,67 @@
+"""Errors with stable codes, in the manner of spaCy's ``spacy.errors``.
+
+Every error that reaches a user names the file (and line, where there is one)
+and says what to do. The CLI prints ``str(error)`` on one line and exits
+non-zero; it never shows a traceback for a :class:`CorpusError`.
+"""
+
+from __future__ import annotations
+
+
+class CorpusError(Exception):
+    """An error caused by input data, with a code, a location and a hint."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        col: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.path = path
+        self.line = line
+        self.col = col
+        self.hint = hint
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path:
+            where = str(self.path)
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.col is not None:
+                    where += f":{self.col}"
+            where += ": "
+        text = f"{where}[{self.code}] {self.message}"
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        return text
+
+
+# Codes, grouped by stage. E0xx seeds, E1xx cleaning, E2xx TEI and validation,
+# E3xx authority records, E4xx reading API, E5xx exports and tools.
+E001 = "E001"  # seed file missing
+E002 = "E002"  # seed checksum mismatch
+E003 = "E003"  # seed not UTF-8 / unreadable
+E101 = "E101"  # cleaning left source text unaccounted for
+E102 = "E102"  # cleaning anchor not found in seed
+E201 = "E201"  # XML not well formed
+E202 = "E202"  # DOCTYPE / entity declaration
+E203 = "E203"  # schema violation
+E204 = "E204"  # text layer differs from cleaned seed
+E205 = "E205"  # dangling or wrong-label ref
+E206 = "E206"  # duplicate xml:id
+E207 = "E207"  # nested entity
+E208 = "E208"  # edition differs from package version
+E209 = "E209"  # empty file
+E210 = "E210"  # unknown entity type
+E211 = "E211"  # unreviewed machine annotation in gold file
+E212 = "E212"  # metadata differs from the registry
+E401 = "E401"  # unknown document id
+E501 = "E501"  # tool export mismatched with the TEI text
