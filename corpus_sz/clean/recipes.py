@@ -20,7 +20,6 @@ from .engine import Builder, Rule, Seed, split_at, split_runin
 
 PART_RE = re.compile(r"^([一二三四五六七八九十]+)、")
 SECTION_RE = re.compile(r"^[(（]([一二三四五六七八九十]+)[)）]")
-STRAY_SPACE = "stray ASCII space inside Chinese text (web reprint artefact)"
 
 
 def _runin(b: Builder, span, level: int, n: str | None = None, **kw) -> Open:
@@ -38,9 +37,9 @@ def _short_first_sentence(text: str, limit: int, forbidden: str) -> bool:
 # 000  Shenyang 2021, full text reprinted on a municipal bureau's website
 # --------------------------------------------------------------------------
 RULES_000 = [
-    Rule(r"(?<=”) (?=等528项)|(?<=“枫桥经验”) (?=,)", "reg", "", reason=STRAY_SPACE),
+    Rule(r"(?<=”) (?=等528项)|(?<=“枫桥经验”) (?=,)", "reg", "", reason="stray-space"),
     Rule(r"二三五年(?=远景目标纲要)", "corr", "二〇三五年", cert="high",
-         reason="lost character 〇 (U+3007) in the title of the 2035 long-range objectives"),
+         reason="lost-character"),
 ]
 
 
@@ -101,9 +100,9 @@ def spam_correction(m: re.Match, text: str) -> str:
 
 RULES_001 = [
     Rule(re.escape(SPAM), "corr", spam_correction, cert="high",
-         reason="spam string injected by a hijacked mirror in place of a word"),
+         reason="spam"),
     Rule(r"\?(?= 吕志成)", "corr", "", cert="medium",
-         reason="lost character (a non-GBK space turned into '?')"),
+         reason="lost-character"),
 ]
 
 
@@ -138,8 +137,8 @@ def recipe_001(seed: Seed):
 # 002  News report of the 2025 session opening, summarising the plan
 # --------------------------------------------------------------------------
 RULES_002 = [
-    Rule(r"\*\*", "reg", "", reason="markdown bold marker"),
-    Rule("設", "reg", "设", reason="traditional character in simplified text"),
+    Rule(r"\*\*", "reg", "", reason="markdown"),
+    Rule("設", "reg", "设", reason="traditional-character"),
 ]
 
 
@@ -165,7 +164,7 @@ def recipe_002(seed: Seed):
                                 lead=[b.block("p", rest, seed.line(47))]))
         elif n == 63:
             o = _runin(b, line, 3)
-            o.lead[-1].pieces.append(b.lost("lost: rest of section 5, section 6, heading of section 7"))
+            o.lead[-1].pieces.append(b.lost("lost"))
             entries.append(o)
         elif n == 65:
             entries.append(Open(2, n="7", cert="medium", subtype="truncated"))
@@ -190,12 +189,12 @@ def _div(type_, children, **kw):
 # 003  Heping district, full report with a glossary (名词解释)
 # --------------------------------------------------------------------------
 RULES_003 = [
-    Rule(r"\[\n\]", "anchor", reason="broken footnote marker; the note number was lost"),
-    Rule(r"(?<=区长)  (?=张)", "reg", " ", reason="justification spaces in the byline"),
-    Rule(r"(?<=张)  (?=德)", "reg", "", reason="justification spaces in the byline"),
-    Rule(r"(?m)^\[\ufffd\]", "gap", reason="damaged note label (U+FFFD)"),
+    Rule(r"\[\n\]", "anchor", reason="broken-note-marker"),
+    Rule(r"(?<=区长)  (?=张)", "reg", " ", reason="justification-spaces"),
+    Rule(r"(?<=张)  (?=德)", "reg", "", reason="justification-spaces"),
+    Rule(r"(?m)^\[\ufffd\]", "gap", reason="damaged-note-label"),
 ]
-RULES_003_TITLE = [Rule(r"(?<=\S) (?=\S)", "reg", "", reason="letter-spaced title")]
+RULES_003_TITLE = [Rule(r"(?<=\S) (?=\S)", "reg", "", reason="letter-spacing")]
 
 
 def _paragraph_spans(seed: Seed, first: int, last: int) -> list[tuple[int, tuple[int, int]]]:
@@ -287,7 +286,7 @@ def _link_notes(doc_id: str, items, notes: list[Block]) -> None:
 # --------------------------------------------------------------------------
 # 004  Hunnan district 2021, reposted on a company website
 # --------------------------------------------------------------------------
-RULES_004 = [Rule(r"这 (?=“一条主线”)", "reg", "这", reason=STRAY_SPACE)]
+RULES_004 = [Rule(r"这 (?=“一条主线”)", "reg", "这", reason="stray-space")]
 
 # Run-in headings of 004, in order: 21 of them stand in the middle of fused lines.
 RUNIN_004 = [
