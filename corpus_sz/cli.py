@@ -1,0 +1,105 @@
+"""The ``corpus-sz`` command line: a thin layer over the package API.
+
+Every command turns a :class:`~corpus_sz.errors.CorpusError` into one line on
+stderr and a non-zero exit; no traceback reaches the user for bad input.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .errors import CorpusError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="corpus_sz: an annotated corpus of Chinese local-government work reports.")
+
+
+def guarded(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except CorpusError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(2)
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130)
+
+    return wrapper
+
+
+@app.command()
+@guarded
+def info(path: Optional[Path] = typer.Option(None, help="corpus folder (default: the shipped corpus)")) -> None:
+    """Version, documents and counts."""
+    from . import load
+
+    corpus = load(path)
+    typer.echo(f"corpus_sz {corpus.version}: {len(corpus)} documents, {len(corpus.authority)} authority records")
+    for d in corpus:
+        md = d.metadata
+        typer.echo(f"  {d.id:15} {md.get('level', ''):8} {md.get('kind', ''):8} {len(d.text):6} chars "
+                   f"{len(d.paragraphs):4} paragraphs {len(d.entities):4} entities  {md.get('title') or ''}")
+
+
+@app.command()
+@guarded
+def validate(paths: List[Path] = typer.Argument(None, help="TEI files or folders (default: ./annotations)")) -> None:
+    """Check TEI files against the project schemas and the corpus rules."""
+    from .validate import validate_paths
+
+    report = validate_paths(paths or [Path("annotations")])
+    for e in report.errors:
+        typer.echo(str(e), err=True)
+    if report.ok:
+        typer.echo(f"ok: {report.files} files valid")
+    else:
+        typer.echo(f"{len(report.errors)} errors in {report.files} files", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+@guarded
+def encode(path: Path = typer.Option(Path("annotations"), help="corpus folder to regenerate")) -> None:
+    """Regenerate the TEI files from the seeds, keeping every annotation."""
+    from .encode import reencode
+
+    for p in reencode(path):
+        typer.echo(f"wrote {p}")
+
+
+@app.command()
+@guarded
+def build(out: Path = typer.Option(..., "--out", help="output folder"),
+          path: Optional[Path] = typer.Option(None, help="corpus folder (default: the shipped corpus)")) -> None:
+    """The main job: write everything the corpus releases into OUT."""
+    from .build import build as run_build
+
+    summary = run_build(out, path)
+    for line in summary:
+        typer.echo(line)
+
+
+@app.command()
+@guarded
+def stats(path: Optional[Path] = typer.Option(None, help="corpus folder (default: the shipped corpus)"),
+          top: int = typer.Option(10, help="how many top records to list")) -> None:
+    """Mentions per label per document, distinct records and top records."""
+    from . import load
+    from .stats import stats_markdown
+
+    typer.echo(stats_markdown(load(path), top=top))
+
+
+def main() -> None:  # console script entry point
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

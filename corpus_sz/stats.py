@@ -1,0 +1,39 @@
+"""Corpus statistics: mentions per label per document, records, top records."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .corpus import Corpus
+from .model import LABELS
+
+
+def stats_markdown(corpus: Corpus, top: int = 10) -> str:
+    lines = ["| document | " + " | ".join(LABELS) + " | total | records |",
+             "|---|" + "---:|" * (len(LABELS) + 2)]
+    totals: Counter = Counter()
+    all_refs: set = set()
+    for d in corpus:
+        c = Counter(e.label for e in d.entities)
+        totals.update(c)
+        refs = {e.ref for e in d.entities}
+        all_refs |= refs
+        lines.append(f"| {d.id} | " + " | ".join(str(c[l]) for l in LABELS) + f" | {sum(c.values())} | {len(refs)} |")
+    lines.append("| **all** | " + " | ".join(str(totals[l]) for l in LABELS)
+                 + f" | {sum(totals.values())} | {len(all_refs)} |")
+    out = ["## Mentions per label and document", "", *lines, ""]
+    recs = Counter(e.ref for d in corpus for e in d.entities)
+    docs_per: dict[str, set] = {}
+    for d in corpus:
+        for e in d.entities:
+            docs_per.setdefault(e.ref, set()).add(d.id)
+    out += ["## Distinct records per label", "", "| label | records used | records in authority |", "|---|---:|---:|"]
+    for l in LABELS:
+        used = {e.ref for d in corpus for e in d.entities if e.label == l}
+        out.append(f"| {l} | {len(used)} | {len(corpus.authority.by_label(l))} |")
+    out += ["", f"## Top {top} records", "", "| record | label | name | mentions | documents |",
+            "|---|---|---|---:|---:|"]
+    for ref, n in sorted(recs.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
+        r = corpus.authority.records.get(ref)
+        out.append(f"| {ref} | {r.label if r else '?'} | {r.name if r else '?'} | {n} | {len(docs_per[ref])} |")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,221 @@
+"""The validator contributors run before a pull request (``corpus-sz validate``).
+
+Two layers: the project's RELAX NG schemas (``schemas/``), then semantic
+checks that a schema cannot make: the text layer equals the cleaned seed,
+every ``ref`` resolves to a record of the matching label, ids are unique
+across the corpus, no entity is nested, the edition equals the package
+version, the header metadata equals the registry, and no unreviewed machine
+annotation is left in a gold file. Every problem is reported as
+``FILE:LINE:COL: [CODE] message (hint: …)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from lxml import etree
+
+from .errors import (E203, E204, E205, E206, E207, E208, E211, E212, CorpusError)
+from .paths import schemas_dir
+from .version import __version__
+from .xmlutil import TEI_NS, XML_ID, local, parse_xml
+
+MACHINE_RESP = "#corpus_sz_tagger"
+ENTITY_TAGS = {f"{{{TEI_NS}}}placeName", f"{{{TEI_NS}}}name"}
+
+
+@dataclass
+class Report:
+    errors: list[CorpusError] = field(default_factory=list)
+    files: int = 0
+
+    def add(self, err: CorpusError) -> None:
+        self.errors.append(err)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@lru_cache(maxsize=None)
+def _schema(name: str) -> etree.RelaxNG:
+    return etree.RelaxNG(etree.parse(str(schemas_dir() / f"{name}.rng")))
+
+
+def _kind(root: etree._Element) -> str:
+    if local(root) == "teiCorpus":
+        return "corpus"
+    if root.get(XML_ID) == "authority":
+        return "authority"
+    return "component"
+
+
+def _schema_errors(path: Path, tree, kind: str, report: Report) -> bool:
+    rng = _schema(kind)
+    if rng.validate(tree):
+        return True
+    seen = set()
+    for e in rng.error_log:
+        key = (e.line, e.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        report.add(CorpusError(E203, f"schema ({kind}.rng): {e.message}", path=str(path), line=e.line,
+                               col=max(e.column, 1) if e.column else 1,
+                               hint="see docs/tei-encoding.md for the allowed elements and values"))
+    return False
+
+
+def _files(paths: list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(p.glob("*.xml")))
+        else:
+            out.append(p)
+    return out
+
+
+def validate_paths(paths: list[Path] | None = None, *, check_seeds: bool = True) -> Report:
+    from .authority import authority_from_tei
+    from .clean import clean_seed
+    from .seeds import manifest
+    from .tei import document_from_tree
+
+    report = Report()
+    paths = paths or [Path("annotations")]
+    files = _files([Path(p) for p in paths])
+    parsed: dict[Path, etree._ElementTree] = {}
+    for f in files:
+        report.files += 1
+        try:
+            parsed[f] = parse_xml(f)
+        except CorpusError as e:
+            report.add(e)
+
+    # the authority file: from the given files, or next to them
+    authority = None
+    auth_files = [f for f, t in parsed.items() if _kind(t.getroot()) == "authority"]
+    candidates = auth_files or [f.parent / "authority.xml" for f in parsed if (f.parent / "authority.xml").exists()]
+    for a in candidates[:1]:
+        try:
+            tree = parsed.get(a) or parse_xml(a)
+            authority = authority_from_tei(tree.getroot())
+        except CorpusError as e:
+            report.add(e)
+
+    ids: dict[str, tuple[Path, int]] = {}
+    records = {m.id: m for m in manifest()} if check_seeds else {}
+    for f, tree in parsed.items():
+        root = tree.getroot()
+        kind = _kind(root)
+        schema_ok = _schema_errors(f, tree, kind, report)
+        for el in root.iter():
+            if not isinstance(el.tag, str):
+                continue
+            xid = el.get(XML_ID)
+            if xid is None:
+                continue
+            if xid in ids and ids[xid] != (f, el.sourceline):
+                first = ids[xid]
+                report.add(CorpusError(E206, f"duplicate xml:id {xid!r} (first at {first[0]}:{first[1]})",
+                                       path=str(f), line=el.sourceline, col=1,
+                                       hint="every xml:id must be unique across the corpus"))
+            else:
+                ids[xid] = (f, el.sourceline)
+        edition = root.find(f"{{{TEI_NS}}}teiHeader/{{{TEI_NS}}}fileDesc/{{{TEI_NS}}}editionStmt/{{{TEI_NS}}}edition")
+        if edition is not None and edition.get("n") != __version__:
+            report.add(CorpusError(E208, f"edition {edition.get('n')!r} differs from the package version {__version__}",
+                                   path=str(f), line=edition.sourceline, col=1,
+                                   hint="run `corpus-sz encode` to regenerate headers"))
+        if kind != "component":
+            continue
+        _check_entities(f, root, authority, report)
+        if not schema_ok:
+            continue
+        try:
+            doc = document_from_tree(tree, str(f))
+        except CorpusError as e:
+            report.add(e)
+            continue
+        rec = records.get(doc.id)
+        if check_seeds and rec is None:
+            report.add(CorpusError(E204, f"no seed is registered for document {doc.id!r}", path=str(f),
+                                   line=root.sourceline, col=1,
+                                   hint="add the seed with `corpus-sz new-report`"))
+        elif check_seeds:
+            try:
+                clean = clean_seed(rec)
+            except CorpusError as e:
+                report.add(e)
+                continue
+            _compare_text(f, tree, doc, clean, report)
+            if doc.metadata != clean.metadata:
+                keys = sorted(k for k in set(doc.metadata) | set(clean.metadata)
+                              if doc.metadata.get(k) != clean.metadata.get(k))
+                xd = root.find(f"{{{TEI_NS}}}teiHeader/{{{TEI_NS}}}xenoData")
+                report.add(CorpusError(E212, f"header metadata differs from seeds/metadata/{doc.id}.json in {keys}",
+                                       path=str(f), line=xd.sourceline if xd is not None else None, col=1,
+                                       hint="edit the metadata record, then run `corpus-sz encode`"))
+    return report
+
+
+def _check_entities(path: Path, root, authority, report: Report) -> None:
+    from .tei import ELEMENT_LABEL
+
+    for el in root.iter(*ENTITY_TAGS):
+        parent = el.getparent()
+        while parent is not None:
+            if parent.tag in ENTITY_TAGS:
+                report.add(CorpusError(E207, "an entity inside another entity", path=str(path),
+                                       line=el.sourceline, col=1, hint="annotate the longer name only (flat spans)"))
+                break
+            parent = parent.getparent()
+        key = (local(el), el.get("type"))
+        label = ELEMENT_LABEL.get(key)
+        if label is None:
+            continue  # the schema reports unknown types
+        ref = (el.get("ref") or "").lstrip("#")
+        if el.get("resp") == MACHINE_RESP:
+            report.add(CorpusError(E211, f"unreviewed machine annotation {''.join(el.itertext())!r}",
+                                   path=str(path), line=el.sourceline, col=1,
+                                   hint="review it, then remove resp and cert (or delete the element)"))
+        if authority is None:
+            continue
+        if ref not in authority:
+            report.add(CorpusError(E205, f"ref #{ref} does not resolve to an authority record", path=str(path),
+                                   line=el.sourceline, col=1,
+                                   hint="add the record to annotations/authority.xml or fix the id"))
+        elif authority[ref].label != label:
+            report.add(CorpusError(E205, f"ref #{ref} is a {authority[ref].label} record but the mention is {label}",
+                                   path=str(path), line=el.sourceline, col=1))
+
+
+def _compare_text(path: Path, tree, doc, clean, report: Report) -> None:
+    if doc.text == clean.text:
+        return
+    a, b = doc.text_blocks(), clean.text_blocks()
+    # locate the first differing block element, for its line number
+    elements = [el for el in tree.getroot().iter(f"{{{TEI_NS}}}p", f"{{{TEI_NS}}}head", f"{{{TEI_NS}}}note",
+                                                 f"{{{TEI_NS}}}titlePart", f"{{{TEI_NS}}}byline",
+                                                 f"{{{TEI_NS}}}dateline", f"{{{TEI_NS}}}salute")
+                if el.getparent() is not None and local(el.getparent()) not in ("encodingDesc", "projectDesc",
+                                                                                    "correction", "normalization",
+                                                                                    "segmentation", "interpretation",
+                                                                                    "sourceDesc")
+                and el.xpath("ancestor::*[local-name()='text']")]
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x.text != y.text:
+            k = next((j for j, (c, d) in enumerate(zip(x.text, y.text)) if c != d), min(len(x.text), len(y.text)))
+            line = elements[i].sourceline if i < len(elements) else None
+            report.add(CorpusError(E204, f"text layer differs from the cleaned seed in paragraph {i + 1} at "
+                                         f"character {k}: {x.text[max(0, k - 8):k + 8]!r} should be "
+                                         f"{y.text[max(0, k - 8):k + 8]!r}",
+                                   path=str(path), line=line, col=1,
+                                   hint="annotators never change the text; only add or remove markup"))
+            return
+    report.add(CorpusError(E204, f"text layer has {len(a)} paragraphs, the cleaned seed {len(b)}",
+                           path=str(path), line=tree.getroot().sourceline, col=1,
+                           hint="annotators never add or remove paragraphs"))
