@@ -97,6 +97,32 @@ def stats(path: Optional[Path] = typer.Option(None, help="corpus folder (default
     typer.echo(stats_markdown(load(path), top=top))
 
 
+@app.command()
+@guarded
+def show(doc_id: str = typer.Argument(..., help="document id, e.g. shenyang-2024"),
+         path: Optional[Path] = typer.Option(None, help="corpus folder (default: the shipped corpus)")) -> None:
+    """Print one report's metadata and clean text."""
+    import json
+
+    from . import load
+
+    doc = load(path)[doc_id]
+    typer.echo(json.dumps(doc.metadata, ensure_ascii=False, indent=2))
+    typer.echo(doc.text)
+
+
+@app.command()
+@guarded
+def publish(repo_id: str = typer.Option(..., "--repo-id", help="ORG/NAME of the dataset repo"),
+            folder: Path = typer.Option(Path("build/hf"), help="the built hf/ folder"),
+            private: bool = typer.Option(False, help="create the repo as private")) -> None:
+    """Upload the built dataset folder to the Hub and tag it v{version}."""
+    from .publish import publish as run_publish
+
+    tag = run_publish(folder, repo_id, private=private)
+    typer.echo(f"published {folder} to {repo_id} at {tag}")
+
+
 def main() -> None:  # console script entry point
     app()
 

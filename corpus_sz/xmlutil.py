@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .errors import E201, E202, E209, CorpusError
+from .errors import E201, E202, E206, E209, CorpusError
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XI_NS = "http://www.w3.org/2001/XInclude"
@@ -43,6 +43,9 @@ def parse_bytes(raw: bytes, path: str) -> etree._ElementTree:
     except etree.XMLSyntaxError as e:
         line, col = e.position if e.position else (None, None)
         msg = e.msg.split(", line")[0] if e.msg else "not well-formed"
+        if "already defined" in msg:  # libxml2 checks xml:id uniqueness while parsing
+            raise CorpusError(E206, f"duplicate xml:id: {msg}", path=path, line=line, col=col,
+                              hint="every xml:id must be unique across the corpus") from None
         raise CorpusError(E201, f"malformed XML: {msg}", path=path, line=line, col=col,
                           hint="fix the markup at that position (an unclosed or mismatched tag?)") from None
 

@@ -1,0 +1,56 @@
+"""The main job: everything the corpus releases, written into one folder.
+
+``OUT/tei/``      the TEI edition (root, authority file, one file per report)
+``OUT/text/``     the clean text of each report (UTF-8, the offsets' reference)
+``OUT/jsonl/``    documents, paragraphs and entities as JSON Lines
+``OUT/hf/``       the Hugging Face dataset folder (parquet + card)
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from rich.progress import Progress
+
+from .corpus import load
+from .xmlutil import atomic_write
+
+
+def _jsonl(rows) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows)
+
+
+def build(out: Path, path: Path | None = None) -> list[str]:
+    from .hf import write_hf
+
+    out = Path(out)
+    corpus = load(path)
+    steps = ["tei", "text", "jsonl", "hf"]
+    summary: list[str] = []
+    with Progress(transient=True) as progress:
+        task = progress.add_task("building", total=len(steps))
+        # TEI edition: the files as they are in the corpus folder
+        tei_dir = out / "tei"
+        tei_dir.mkdir(parents=True, exist_ok=True)
+        for f in sorted(Path(corpus.folder).glob("*.xml")):
+            atomic_write(tei_dir / f.name, f.read_bytes())
+        summary.append(f"tei:   {len(list(tei_dir.glob('*.xml')))} files in {tei_dir}")
+        progress.advance(task)
+        for d in corpus:
+            atomic_write(out / "text" / f"{d.id}.txt", d.text)
+        summary.append(f"text:  {len(corpus)} files in {out / 'text'}")
+        progress.advance(task)
+        docs, paras, ents = corpus.to_pandas()
+        for name, df in (("documents", docs), ("paragraphs", paras), ("entities", ents)):
+            rows = json.loads(df.to_json(orient="records", force_ascii=False))
+            atomic_write(out / "jsonl" / f"{name}.jsonl", _jsonl(rows))
+        summary.append(f"jsonl: {len(docs)} documents, {len(paras)} paragraphs, {len(ents)} entities")
+        progress.advance(task)
+        counts = write_hf(corpus, out / "hf")
+        summary.append("hf:    " + ", ".join(f"{c} " + "/".join(f"{s}={n}" for s, n in sp.items())
+                                        for c, sp in counts.items()))
+        progress.advance(task)
+    summary.insert(0, f"corpus_sz {corpus.version}: built {len(corpus)} documents into {out}")
+    return summary

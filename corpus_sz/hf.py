@@ -1,0 +1,307 @@
+"""Export: the corpus as a Hugging Face dataset folder, laid out as a Hub repo.
+
+``DIR/hf/`` holds a dataset card (``README.md`` with a YAML header declaring
+every config, its features and splits) and one parquet file per config and
+split, written with ``datasets`` so that typed features (ClassLabel names)
+survive. ``datasets.load_dataset(DIR/hf, "ner")`` reads it offline exactly as
+it would read the Hub.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from .corpus import Corpus
+from .errors import CorpusError
+from .model import LABELS
+from .version import __version__
+from .xmlutil import atomic_write
+
+# Fixed split of the `ner` config, by document (never by sentence): documented in the card.
+NER_SPLITS = {
+    "train": ["shenyang-2021", "heping-2023", "hunnan-2021"],
+    "validation": ["shenyang-2025"],
+    "test": ["shenyang-2024"],
+}
+NER_TAGS = ["O"] + [f"{p}-{l}" for l in LABELS for p in ("B", "I")]
+CONFIGS = ("documents", "paragraphs", "ner", "entities")
+METADATA_FIELDS = ["title", "title_supplied", "issuer", "level", "admin_code", "place", "date", "date_type",
+                   "speaker", "session", "source", "year_reviewed", "year_planned", "kind", "seed", "language"]
+
+
+def features(config: str):
+    from datasets import ClassLabel, Features, Sequence, Value
+
+    label = ClassLabel(names=list(LABELS))
+    if config == "documents":
+        f = {"id": Value("string")}
+        for k in METADATA_FIELDS:
+            f[k] = Value("bool") if k == "title_supplied" else Value("int32") if k.startswith("year_") else Value("string")
+        f.update({"notes": Value("string"), "text": Value("string"), "n_paragraphs": Value("int32"),
+                  "n_entities": Value("int32")})
+        return Features(f)
+    if config == "paragraphs":
+        return Features({
+            "id": Value("string"), "doc_id": Value("string"), "index": Value("int32"), "kind": Value("string"),
+            "division": Value("string"), "part": Value("string"), "section": Value("string"),
+            "subsection": Value("string"), "start": Value("int32"), "end": Value("int32"), "text": Value("string"),
+            "entities": [{"start": Value("int32"), "end": Value("int32"), "label": label,
+                          "text": Value("string"), "ref": Value("string")}],
+        })
+    if config == "ner":
+        return Features({"id": Value("string"), "doc_id": Value("string"), "paragraph": Value("int32"),
+                         "tokens": Sequence(Value("string")), "ner_tags": Sequence(ClassLabel(names=NER_TAGS)),
+                         "refs": Sequence(Value("string"))})
+    if config == "entities":
+        return Features({"id": Value("string"), "label": label, "name": Value("string"),
+                         "aliases": Sequence(Value("string")), "code": Value("string"), "level": Value("string"),
+                         "note": Value("string"), "mentions": Value("int32"), "documents": Sequence(Value("string"))})
+    raise KeyError(config)
+
+
+def rows(corpus: Corpus) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Rows of every config and split, in a fixed order."""
+    docs, paras, ents_rows = [], [], []
+    ner: dict[str, list] = {s: [] for s in NER_SPLITS}
+    split_of = {d: s for s, ds in NER_SPLITS.items() for d in ds}
+    for d in corpus:
+        md = d.metadata
+        docs.append({"id": d.id, **{k: md.get(k) for k in METADATA_FIELDS},
+                     "notes": json.dumps(md.get("notes", {}), ensure_ascii=False, sort_keys=True),
+                     "text": d.text, "n_paragraphs": len(d.paragraphs), "n_entities": len(d.entities)})
+        for p in d.paragraphs:
+            inside = [e for e in d.entities if p.start <= e.start and e.end <= p.end]
+            pid = f"{d.id}-p{p.index:04d}"
+            paras.append({"id": pid, "doc_id": d.id, "index": p.index, "kind": p.kind, "division": p.division,
+                          "part": p.part, "section": p.section, "subsection": p.subsection, "start": p.start,
+                          "end": p.end, "text": p.text,
+                          "entities": [{"start": e.start - p.start, "end": e.end - p.start, "label": e.label,
+                                        "text": e.text, "ref": e.ref} for e in inside]})
+            tags = ["O"] * len(p.text)
+            refs: list[str] = [""] * len(p.text)
+            for e in inside:
+                for i in range(e.start - p.start, e.end - p.start):
+                    tags[i] = ("B-" if i == e.start - p.start else "I-") + e.label
+                    refs[i] = e.ref or ""
+            split = split_of.get(d.id, "train")
+            ner[split].append({"id": pid, "doc_id": d.id, "paragraph": p.index, "tokens": list(p.text),
+                               "ner_tags": tags, "refs": refs})
+    mentions = Counter(e.ref for d in corpus for e in d.entities)
+    docs_of: dict[str, list[str]] = {}
+    for d in corpus:
+        for e in d.entities:
+            if d.id not in docs_of.setdefault(e.ref, []):
+                docs_of[e.ref].append(d.id)
+    for r in sorted(corpus.authority, key=lambda r: r.id):
+        ents_rows.append({"id": r.id, "label": r.label, "name": r.name, "aliases": list(r.aliases), "code": r.code,
+                          "level": r.level, "note": r.note, "mentions": mentions.get(r.id, 0),
+                          "documents": docs_of.get(r.id, [])})
+    return {"documents": {"train": docs}, "paragraphs": {"train": paras}, "ner": ner,
+            "entities": {"train": ents_rows}}
+
+
+def write_hf(corpus: Corpus, out: Path) -> dict[str, dict[str, int]]:
+    """Write the Hub-ready folder ``out`` (replaced atomically); return row counts."""
+    from datasets import Dataset
+    from datasets.utils.logging import disable_progress_bar
+
+    disable_progress_bar()
+    out = Path(out)
+    tmp = out.with_name(out.name + ".tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    counts: dict[str, dict[str, int]] = {}
+    infos: dict[str, Any] = {}
+    sizes: dict[str, dict[str, tuple[int, int]]] = {}
+    for config, splits in rows(corpus).items():
+        feats = features(config)
+        counts[config] = {}
+        for split, rs in splits.items():
+            ds = Dataset.from_list(rs, features=feats)
+            path = tmp / config / f"{split}-00000-of-00001.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            ds.to_parquet(str(path))
+            counts[config][split] = len(rs)
+            sizes.setdefault(config, {})[split] = (ds.data.nbytes, path.stat().st_size)
+        infos[config] = feats
+    atomic_write(tmp / "README.md", dataset_card(corpus, counts, infos, sizes))
+    if out.exists():
+        shutil.rmtree(out)
+    os.replace(tmp, out)
+    return counts
+
+
+def _yaml_features(feats) -> list:
+    """The dataset_info features list as the Hub writes it."""
+    return feats._to_yaml_list()
+
+
+def dataset_card(corpus: Corpus, counts: dict[str, dict[str, int]], infos: dict, sizes: dict) -> str:
+    import yaml
+
+    total_rows = sum(counts["paragraphs"].values())
+    header = {
+        "pretty_name": "corpus_sz: Chinese local-government work reports with entity annotations",
+        "language": ["zh"],
+        "license": "cc-by-4.0",
+        "task_categories": ["token-classification"],
+        "task_ids": ["named-entity-recognition"],
+        "size_categories": ["n<1K"] if total_rows < 1000 else ["1K<n<10K"],
+        "tags": ["government-work-report", "chinese-politics", "public-policy", "tei", "entity-linking",
+                 "政府工作报告"],
+        "configs": [{"config_name": c, "data_files": [{"split": s, "path": f"{c}/{s}-*.parquet"}
+                                                      for s in counts[c]]} for c in CONFIGS],
+        "dataset_info": [{"config_name": c, "features": _yaml_features(infos[c]),
+                          "splits": [{"name": s, "num_bytes": sizes[c][s][0], "num_examples": n}
+                                     for s, n in counts[c].items()],
+                          "download_size": sum(v[1] for v in sizes[c].values()),
+                          "dataset_size": sum(v[0] for v in sizes[c].values())}
+                         for c in CONFIGS],
+    }
+    y = yaml.safe_dump(header, allow_unicode=True, sort_keys=False, width=1000)
+    return "---\n" + y + "---\n\n" + card_body(corpus, counts)
+
+
+def card_body(corpus: Corpus, counts) -> str:
+    from .stats import stats_markdown
+
+    split_of = {d: s for s, ds in NER_SPLITS.items() for d in ds}
+    per_split: dict[str, Counter] = {s: Counter() for s in NER_SPLITS}
+    for d in corpus:
+        per_split[split_of.get(d.id, "train")].update(e.label for e in d.entities)
+    lines = [
+        f"# corpus_sz {__version__}",
+        "",
+        "Chinese local-government work reports (政府工作报告) of Shenyang city and two of its districts,",
+        "cleaned from scraped web pages, divided into parts, sections and paragraphs, and annotated with",
+        "mentions of **DISTRICT**, **ZONE**, **PROJECT** and **PROGRAMME**, each linked to an authority record",
+        "shared across reports (the same programme in 2021 and 2024 points to one record).",
+        "",
+        "Made for researchers in Chinese politics, public policy and economics: compare what city and district",
+        "governments plan, follow programmes and projects over the years, and train taggers for new reports.",
+        "",
+        "## Reports",
+        "",
+        "| id | level | kind | title | date | reviewed | planned |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for d in corpus:
+        md = d.metadata
+        lines.append(f"| {d.id} | {md.get('level')} | {md.get('kind')} | {md.get('title')} | {md.get('date') or '—'} "
+                     f"({md.get('date_type') or 'not stated'}) | {md.get('year_reviewed') or '—'} | "
+                     f"{md.get('year_planned')} |")
+    lines += [
+        "",
+        "## Sources and cleaning",
+        "",
+        "The sources are five scraped web pages (kept byte for byte in the project's `seeds/`). Cleaning is",
+        "deterministic and declared per document: web boilerplate, navigation, footers and bylines are removed;",
+        "a spam string that replaced 省委, 全省 and 辽宁省人民政府 in the 2024 city report is corrected with the",
+        "original kept; a sidebar that cut 兴沈英才计划 in two is moved out and the sentence rejoined; broken",
+        "footnote markers of the Heping report become links to its glossary notes. Every edit is recorded in",
+        "the TEI edition (`<choice><sic><corr>`, `<gap>`) and every source character is accounted for.",
+        "Characters are kept as in the source (half-width and full-width punctuation both occur).",
+        "",
+        "## Configs",
+        "",
+        "- `documents`: one row per report: id, every metadata field, `notes` (JSON: why a field is empty or",
+        "  inferred) and the full text. Offsets in the other configs count code points of this text.",
+        "- `paragraphs`: one row per heading or paragraph, with its place in the structure (part, section,",
+        "  subsection) and its entities (paragraph-local code-point offsets, label, record id).",
+        "- `ner`: character tokens with BIO `ner_tags` (ClassLabel) and the record id of each entity",
+        "  character (`refs`), split by document.",
+        "- `entities`: the authority records (id, label, canonical name, aliases, GB/T 2260 code for",
+        "  districts, issuing level for programmes, mention counts).",
+        "",
+        "```python",
+        "from datasets import load_dataset",
+        "ner = load_dataset(\"path/or/repo\", \"ner\")        # train / validation / test",
+        "docs = load_dataset(\"path/or/repo\", \"documents\")[\"train\"]",
+        "```",
+        "",
+        "or, with the library: `corpus_sz.load_dataset(\"ner\", repo_id=..., revision=\"v" + __version__ + "\")`.",
+        "",
+        "## Splits of `ner`",
+        "",
+        "Fixed and by document, never by sentence:",
+        "",
+        "| split | documents | rows | " + " | ".join(LABELS) + " |",
+        "|---|---|---:|" + "---:|" * len(LABELS),
+    ]
+    for s, ds in NER_SPLITS.items():
+        lines.append(f"| {s} | {', '.join(ds)} | {counts['ner'][s]} | "
+                     + " | ".join(str(per_split[s][l]) for l in LABELS) + " |")
+    lines += [
+        "",
+        "## Annotation scheme",
+        "",
+        "Scheme version 1.1 (labels, flat spans, quotation marks inside the span, head nouns such as 规划,",
+        "计划, 行动, 工程, 战略, 改革 inside; generic mentions not annotated). See the project's",
+        "`docs/guidelines.md` for rules, examples and the decision log, and `docs/annotation-report.md` for",
+        "the measured inter-annotator agreement.",
+        "",
+        "## Statistics",
+        "",
+        stats_markdown(corpus, top=15),
+        "## Licence",
+        "",
+        "Annotations, structure and records: CC BY 4.0. The report texts are official government work",
+        "reports, reproduced for research; the seeds' own web pages are named in each document's metadata.",
+        "",
+        "## Citation",
+        "",
+        "```bibtex",
+        "@misc{corpus_sz,",
+        "  title  = {corpus\\_sz: Chinese local-government work reports with entity annotations},",
+        f"  note   = {{Version {__version__}}},",
+        "  year   = {2026}",
+        "}",
+        "```",
+        "",
+        "## Version history",
+        "",
+    ]
+    lines += _changelog_entries()
+    return "\n".join(lines) + "\n"
+
+
+def _changelog_entries() -> list[str]:
+    from .paths import data_root
+
+    path = data_root() / "CHANGELOG.md"
+    if not path.exists():
+        return [f"- {__version__}"]
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            out.append("- " + line[3:].strip())
+    return out
+
+
+def load_dataset(config: str, repo_id: str | None = None, revision: str | None = None,
+                 path: str | Path | None = None):
+    """Load a config from a Hub repo (at tag ``v{version}`` by default) or a local build.
+
+    Without ``repo_id``, reads ``path`` (a built ``hf/`` folder) or builds the
+    shipped corpus into a cache folder first (offline, deterministic).
+    """
+    import datasets
+
+    if config not in CONFIGS:
+        raise CorpusError("E501", f"unknown config {config!r}", hint=f"one of {', '.join(CONFIGS)}")
+    if repo_id:
+        return datasets.load_dataset(repo_id, config, revision=revision or f"v{__version__}")
+    if path is None:
+        from . import load
+
+        cache = Path(os.environ.get("CORPUS_SZ_CACHE", Path.home() / ".cache" / "corpus_sz")) / f"hf-{__version__}"
+        if not (cache / "README.md").exists():
+            write_hf(load(), cache)
+        path = cache
+    return datasets.load_dataset(str(path), config)
