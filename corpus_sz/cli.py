@@ -6,32 +6,14 @@ stderr and a non-zero exit; no traceback reaches the user for bad input.
 
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-from .errors import CorpusError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="corpus_sz: an annotated corpus of Chinese local-government work reports.")
-
-
-def guarded(fn):
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except CorpusError as e:
-            typer.echo(f"error: {e}", err=True)
-            raise typer.Exit(2)
-        except KeyboardInterrupt:
-            typer.echo("interrupted", err=True)
-            raise typer.Exit(130)
-
-    return wrapper
+from .cli_base import app, guarded
 
 
 @app.command()
@@ -121,6 +103,10 @@ def publish(repo_id: str = typer.Option(..., "--repo-id", help="ORG/NAME of the 
 
     tag = run_publish(folder, repo_id, private=private)
     typer.echo(f"published {folder} to {repo_id} at {tag}")
+
+
+# Commands of later stages live in their own modules and register on the same app.
+from . import cli_contrib, cli_pipeline, cli_research  # noqa: E402,F401
 
 
 def main() -> None:  # console script entry point

@@ -1,0 +1,1 @@
+"""Import and export of annotations in other formats (tool formats, inline markup)."""
