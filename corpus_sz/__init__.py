@@ -15,4 +15,23 @@ from .errors import CorpusError
 from .model import LABELS, Document, Entity, Paragraph
 from .version import __version__
 
-__all__ = ["load", "Corpus", "Document", "Entity", "Paragraph", "CorpusError", "LABELS", "__version__"]
+
+
+def nlp(path=None):
+    """The trained spaCy pipeline (Chinese, pkuseg), loaded offline.
+
+    Imported lazily: ``import corpus_sz`` does not import spaCy.
+    """
+    from .pipeline import load_pipeline
+
+    return load_pipeline(path)
+
+
+def load_dataset(config: str, repo_id: str | None = None, revision: str | None = None, path=None):
+    """A config of the Hugging Face dataset: a Hub repo at a version tag, or the local build."""
+    from .hf import load_dataset as _load
+
+    return _load(config, repo_id=repo_id, revision=revision, path=path)
+
+
+__all__ = ["load", "nlp", "load_dataset", "Corpus", "Document", "Entity", "Paragraph", "CorpusError", "LABELS", "__version__"]

@@ -32,12 +32,16 @@ def info(path: Optional[Path] = typer.Option(None, help="corpus folder (default:
 
 @app.command()
 @guarded
-def validate(paths: List[Path] = typer.Argument(None, help="TEI files or folders (default: ./annotations)")) -> None:
+def validate(paths: List[Path] = typer.Argument(None, help="TEI files or folders (default: ./annotations)"),
+             fmt: str = typer.Option("text", "--format", help="text, or github (workflow annotations)")) -> None:
     """Check TEI files against the project schemas and the corpus rules."""
     from .validate import validate_paths
 
     report = validate_paths(paths or [Path("annotations")])
     for e in report.errors:
+        if fmt == "github":  # shown as annotations on the changed lines of a pull request
+            msg = f"[{e.code}] {e.message}" + (f" (hint: {e.hint})" if e.hint else "")
+            typer.echo(f"::error file={e.path or ''},line={e.line or 1},col={e.col or 1}::{msg}")
         typer.echo(str(e), err=True)
     if report.ok:
         typer.echo(f"ok: {report.files} files valid")
