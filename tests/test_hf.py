@@ -1,0 +1,129 @@
+"""The Hugging Face dataset folder: offline loading, counts, determinism, publishing."""
+
+import hashlib
+import os
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, corpus):
+    from corpus_sz.hf import write_hf
+
+    out = tmp_path_factory.mktemp("hf") / "hf"
+    write_hf(corpus, out)
+    return out
+
+
+def digests(folder):
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_four_configs_load_offline_with_matching_counts(built, corpus):
+    import datasets
+
+    docs = datasets.load_dataset(str(built), "documents")["train"]
+    assert len(docs) == 5 and docs["id"] == corpus.fileids()
+    paras = datasets.load_dataset(str(built), "paragraphs")["train"]
+    assert len(paras) == sum(len(d.paragraphs) for d in corpus)
+    ents = datasets.load_dataset(str(built), "entities")["train"]
+    assert len(ents) == len(corpus.authority)
+    ner = datasets.load_dataset(str(built), "ner")
+    assert set(ner) == {"train", "validation", "test"}
+    names = ner["train"].features["ner_tags"].feature.names
+    b_tags = {i for i, n in enumerate(names) if n.startswith("B-")}
+    n_b = sum(sum(t in b_tags for t in row) for split in ner.values() for row in split["ner_tags"])
+    assert n_b == sum(len(d.entities) for d in corpus)
+    assert sum(len(s) for s in ner.values()) == len(paras)
+
+
+def test_ner_spans_equal_tei_spans(built, corpus):
+    import datasets
+
+    ner = datasets.load_dataset(str(built), "ner")
+    names = ner["train"].features["ner_tags"].feature.names
+    got = set()
+    for split in ner.values():
+        for row in split:
+            tags = [names[t] for t in row["ner_tags"]]
+            i = 0
+            while i < len(tags):
+                if tags[i].startswith("B-"):
+                    j = i + 1
+                    while j < len(tags) and tags[j] == "I-" + tags[i][2:]:
+                        j += 1
+                    got.add((row["doc_id"], row["paragraph"], "".join(row["tokens"][i:j]), tags[i][2:]))
+                    i = j
+                else:
+                    i += 1
+    want = set()
+    for d in corpus:
+        for p in d.paragraphs:
+            for e in d.entities:
+                if p.start <= e.start and e.end <= p.end:
+                    want.add((d.id, p.index, e.text, e.label))
+    assert got == want
+
+
+def test_two_builds_are_byte_identical(built, corpus, tmp_path):
+    from corpus_sz.hf import write_hf
+
+    write_hf(corpus, tmp_path / "again")
+    assert digests(built) == digests(tmp_path / "again")
+
+
+def test_card_declares_configs_and_metadata(built):
+    import yaml
+
+    card = (built / "README.md").read_text(encoding="utf-8")
+    header = yaml.safe_load(card.split("---")[1])
+    assert [c["config_name"] for c in header["configs"]] == ["documents", "paragraphs", "ner", "entities"]
+    assert header["language"] == ["zh"] and header["license"] == "cc-by-4.0"
+    assert {"pretty_name", "task_categories", "size_categories", "tags", "dataset_info"} <= set(header)
+    import corpus_sz
+
+    assert f"corpus_sz {corpus_sz.__version__}" in card
+
+
+class FakeHub:
+    def __init__(self, fail=False):
+        self.calls = []
+        self.fail = fail
+
+    def create_repo(self, repo_id, **kw):
+        self.calls.append(("create_repo", repo_id, kw))
+
+    def upload_folder(self, **kw):
+        if self.fail:
+            raise ConnectionError("Failed to resolve 'huggingface.co'")
+        self.calls.append(("upload_folder", kw["repo_id"], sorted(p.name for p in __import__("pathlib").Path(kw["folder_path"]).rglob("*") if p.is_file())))
+
+    def create_tag(self, repo_id, **kw):
+        self.calls.append(("create_tag", repo_id, kw))
+
+
+def test_publish_uploads_folder_and_tags_version(built):
+    import corpus_sz
+    from corpus_sz.publish import publish
+
+    hub = FakeHub()
+    tag = publish(built, "org/corpus_sz", client=hub)
+    assert tag == f"v{corpus_sz.__version__}"
+    assert [c[0] for c in hub.calls] == ["create_repo", "upload_folder", "create_tag"]
+    assert hub.calls[0][2]["repo_type"] == "dataset"
+    assert "README.md" in hub.calls[1][2] and "train-00000-of-00001.parquet" in hub.calls[1][2]
+    assert hub.calls[2][2]["tag"] == tag
+
+
+def test_publish_offline_fails_with_one_clear_line(built):
+    from corpus_sz.errors import CorpusError
+    from corpus_sz.publish import publish
+
+    with pytest.raises(CorpusError, match="upload to org/x failed"):
+        publish(built, "org/x", client=FakeHub(fail=True))
+    with pytest.raises(CorpusError, match="offline"):
+        publish(built, "org/x")  # HF_HUB_OFFLINE=1 in tests
