@@ -26,7 +26,27 @@ from corpus_sz.model import Entity
 from corpus_sz.paths import annotations_dir
 
 # (label, variant canonical name) -> canonical name of the record it belongs to
-MERGE: dict[tuple[str, str], str] = {}
+MERGE: dict[tuple[str, str], str] = {
+    ("PROGRAMME", "放管服改革"): "“放管服”改革",
+    ("PROGRAMME", "民法典"): "《民法典》",
+    ("PROGRAMME", "扫黑除恶"): "“扫黑除恶”",
+    ("ZONE", "自贸区"): "自贸区沈阳片区",
+    ("PROGRAMME", "“证照分离”"): "“证照分离”改革",
+    ("ZONE", "中韩科技园"): "启迪中韩科技园",
+    ("ZONE", "中日产业园"): "万科中日产业园",
+    ("PROGRAMME", "“两国双城双园”"): "“两国双城双园合作”",
+    ("PROGRAMME", "“深化商事制度改革”"): "商事制度改革",
+    ("PROJECT", "沈丹铁路外迁"): "沈丹铁路外迁工程",
+    ("PROJECT", "深部工程灾害物理模拟"): "超大型深部工程灾害物理模拟设施",
+    ("PROJECT", "沈飞机场"): "沈飞机场迁建",
+    ("PROGRAMME", "健康沈阳"): "健康沈阳工程",
+    ("PROGRAMME", "“带土移植”"): "“带土移植”工程",
+    ("PROGRAMME", "结构调整“三篇大文章”"): "产业结构调整“三篇大文章”",
+    ("PROGRAMME", "五篇大文章"): "金融“五篇大文章”",
+    ("PROGRAMME", "“评理说事点”"): "“村(居)民评理说事点”",
+    ("ZONE", "浑南科技城"): "沈阳(浑南)科技城",
+    ("ZONE", "浑南科学城"): "沈阳(浑南)科技城",
+}
 # programme levels decided at adjudication where annotators disagreed or left it empty
 LEVEL: dict[str, str] = {}
 
