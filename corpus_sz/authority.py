@@ -101,8 +101,12 @@ def authority_to_tei(auth: Authority, header: etree._Element) -> etree._Element:
     city = tei(lp, "place", type="city", **{XML_ID: CITY_ID})
     tei(city, "placeName", text="沈阳市")
     tei(city, "idno", text="210100", type="GB2260")
-    for r in sorted(auth.by_label("DISTRICT"), key=lambda r: (r.code or "", r.id)):
-        pl = tei(city, "place", type="district", **{XML_ID: r.id})
+    districts = sorted(auth.by_label("DISTRICT"), key=lambda r: (r.code or "", r.id))
+    # districts of Shenyang nest in the city; districts of other cities follow it, with a note
+    for r in [d for d in districts if (d.code or "").startswith("2101")] + \
+             [d for d in districts if not (d.code or "").startswith("2101")]:
+        parent = city if (r.code or "").startswith("2101") else lp
+        pl = tei(parent, "place", type="district", **{XML_ID: r.id})
         _names(pl, "placeName", r)
         if r.code:
             tei(pl, "idno", text=r.code, type="GB2260")

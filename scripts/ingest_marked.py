@@ -46,7 +46,22 @@ MERGE: dict[tuple[str, str], str] = {
     ("PROGRAMME", "“评理说事点”"): "“村(居)民评理说事点”",
     ("ZONE", "浑南科技城"): "沈阳(浑南)科技城",
     ("ZONE", "浑南科学城"): "沈阳(浑南)科技城",
+    ("ZONE", "北市场"): "北市场片区",
+    ("ZONE", "中山路"): "中山路片区",
+    ("PROGRAMME", "碳达峰行动"): "“碳达峰”行动",
+    ("PROGRAMME", "“万件化访行动”"): "“万件化访”行动",
+    ("PROGRAMME", "“舒心就业”"): "舒心就业工程",
+    ("PROGRAMME", "“幸福教育”"): "幸福教育工程",
+    ("PROGRAMME", "“品质养老”"): "品质养老工程",
+    ("PROGRAMME", "“数据要素×”"): "“数据要素×”行动",
+    ("PROGRAMME", "“五社”"): "“五社联动”",
+    ("PROGRAMME", "“双减”"): "“双减”改革",
+    ("PROGRAMME", "职工医保门诊共济保障机制"): "职工医保门诊共济保障机制改革",
+    ("PROGRAMME", "“十大行动”"): "城市精细化管理“十大行动”",
+    ("PROGRAMME", "巩固增势“20条”"): "《巩固增势推动经济持续回升向好若干政策举措》",
 }
+# districts of other cities: GB/T 2260 code and city (checked against cpca in tests/test_authority.py)
+OTHER_DISTRICTS = {"明山区": ("210504", "本溪市明山区 (a district of 本溪市, not of 沈阳市)")}
 # programme levels decided at adjudication where annotators disagreed or left it empty
 LEVEL: dict[str, str] = {}
 
@@ -98,19 +113,17 @@ def main(folder: Path, ids: list[str]) -> None:
                 levels[key].add(level.strip())
 
     # records: districts keep their ids; others get ids minted from the canonical name
-    taken = {r.id for r in old}
     records: dict[tuple[str, str], Record] = {}
-    for r in old:
+    for r in old.by_label("DISTRICT"):  # the district list is fixed; other records come from the mentions
         records[(r.label, r.name)] = Record(r.id, r.label, r.name, [], r.code, r.level, r.note)
+    taken = {r.id for r in old.by_label("DISTRICT")}
     for key in sorted(surfaces):
         label, canon = key
-        if label == "DISTRICT" and canon not in district_by_name:
-            # a district of another city: a record without a Shenyang code
-            pass
         if key not in records:
             rid = mint_id(label, canon, taken)
             taken.add(rid)
             records[key] = Record(rid, label, canon, [])
+
         rec = records[key]
         rec.aliases = sorted(s for s in surfaces[key] if s != rec.name)
         if label == "PROGRAMME":
@@ -118,6 +131,9 @@ def main(folder: Path, ids: list[str]) -> None:
             rec.level = lv
             if len(levels[key]) > 1 and canon not in LEVEL:
                 rec.note = f"annotators gave levels {sorted(levels[key])}"
+    for (label, canon), rec in records.items():
+        if label == "DISTRICT" and canon in OTHER_DISTRICTS:
+            rec.code, rec.note = OTHER_DISTRICTS[canon]
     auth = Authority(sorted(records.values(), key=lambda r: r.id))
 
     out_docs = []
