@@ -50,8 +50,17 @@ def score(gold: Iterable[Span], pred: Iterable[Span], lenient: bool = False) -> 
         for s in g - p:
             out[s[2]].fn += 1
     else:
+        # exact matches first, then overlaps, so that lenient scores are never below strict ones
         used: set[int] = set()
+        index = {t: i for i, t in enumerate(gold)}
+        rest = []
         for s in pred:
+            if s in index:
+                used.add(index[s])
+                out[s[2]].tp += 1
+            else:
+                rest.append(s)
+        for s in rest:
             match = next((i for i, t in enumerate(gold) if i not in used and _overlaps(s, t)), None)
             if match is None:
                 out[s[2]].fp += 1

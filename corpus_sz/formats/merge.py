@@ -59,6 +59,7 @@ class ToolSpan:
     where: str = ""  # names the mention in the tool file: "region abc", "T3", "span 2"
     machine: bool = False  # marked as a machine suggestion in the tool file
     cert: str | None = None
+    problem: str | None = None  # found while reading (e.g. an offset inside a surrogate pair)
 
 
 @dataclass
@@ -166,6 +167,9 @@ def span_problems(doc: Document, td: ToolDoc, authority=None) -> list[str]:
             pos += n
     for sp in td.spans:
         who = f"{td.where}, {sp.where}".strip(", ")
+        if sp.problem:
+            problems.append(f"{who}: {sp.problem}")
+            continue
         if not (isinstance(sp.start, int) and isinstance(sp.end, int)) or isinstance(sp.start, bool):
             problems.append(f"{who}: offsets {sp.start!r}-{sp.end!r} are not integers")
             continue
@@ -203,7 +207,7 @@ def span_problems(doc: Document, td: ToolDoc, authority=None) -> list[str]:
                                 f"{REF_PREFIX[sp.label]}-)")
     # overlaps among the record's own mentions (exact duplicates are merged)
     seen = sorted({(s.start, s.end, s.label, s.ref): s for s in td.spans
-                   if isinstance(s.start, int) and isinstance(s.end, int)}.values(),
+                   if not s.problem and isinstance(s.start, int) and isinstance(s.end, int)}.values(),
                   key=lambda s: (s.start, s.end))
     for a, b in zip(seen, seen[1:]):
         if b.start < a.end:
