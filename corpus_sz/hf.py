@@ -305,3 +305,9 @@ def load_dataset(config: str, repo_id: str | None = None, revision: str | None =
             write_hf(load(), cache)
         path = cache
     return datasets.load_dataset(str(path), config)
+
+
+def card_markdown(corpus: Corpus) -> str:
+    """The dataset card's body (without the YAML header), as kept in docs/dataset-card.md."""
+    counts = {c: {s: len(r) for s, r in splits.items()} for c, splits in rows(corpus).items()}
+    return card_body(corpus, counts)

@@ -127,3 +127,12 @@ def test_publish_offline_fails_with_one_clear_line(built):
         publish(built, "org/x", client=FakeHub(fail=True))
     with pytest.raises(CorpusError, match="offline"):
         publish(built, "org/x")  # HF_HUB_OFFLINE=1 in tests
+
+
+def test_docs_dataset_card_is_current(corpus):
+    from corpus_sz.hf import card_markdown
+
+    from conftest import REPO
+
+    assert (REPO / "docs" / "dataset-card.md").read_text(encoding="utf-8") == card_markdown(corpus), \
+        "run scripts/update_docs.py"

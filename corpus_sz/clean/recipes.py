@@ -365,3 +365,75 @@ RECIPES: dict[str, Callable] = {
     "003_cafc58cbfe12cd4a.txt": recipe_003,
     "004_335dfbb02494fa6a.txt": recipe_004,
 }
+
+
+# --------------------------------------------------------------------------
+# generic: reports added with `corpus-sz new-report` (manifest "recipe": "generic")
+# --------------------------------------------------------------------------
+# Knows the shape of a work report, nothing about any web page: every non-empty
+# line is one block and nothing is removed or corrected. A short first line is
+# the title; lines after it that open with a dash (——…会议上) are datelines and
+# a short 市长/区长/县长 line the byline. In the body, `一、` lines are part
+# headings, `(一)`/`（一）` lines section headings (run-in when a sentence
+# follows), and inside a part a line whose first sentence is short and has no
+# comma, colon or semicolon opens a run-in subsection.
+GENERIC_SALUTE_RE = re.compile(r"^各位代表[:：,，!！]?$")
+GENERIC_DATELINE_RE = re.compile(r"^[—–-]{1,2}")
+GENERIC_BYLINE_RE = re.compile(r"^(代理|代)?(市|区|县|旗)长\s*\S{2,4}$")
+GENERIC_TITLE_MAX = 40
+GENERIC_RUNIN_MAX = 15
+GENERIC_RUNIN_FORBIDDEN = ",，:：;；!！?？、"
+
+
+def _generic_is_title(t: str) -> bool:
+    return len(t) <= GENERIC_TITLE_MAX and not PART_RE.match(t) and not SECTION_RE.match(t) \
+        and t[-1] not in "。；;：:，,！!？?" and not GENERIC_SALUTE_RE.match(t)
+
+
+def _generic_head(b: Builder, span, level: int, n: str | None = None) -> Open:
+    head, rest = split_runin(b.seed, span)
+    if rest is None:
+        return Open(level, head=b.block("head", head), n=n)
+    return Open(level, head=b.block("head", head, type="runin"), n=n, lead=[b.block("p", rest)])
+
+
+def recipe_generic(seed: Seed):
+    b = Builder(seed)
+    lines = [n for n in range(1, seed.n_lines + 1) if seed.line_text(n).strip()]
+    front: list = []
+    entries: list = []
+    i = 0
+    if lines and _generic_is_title(seed.line_text(lines[0]).strip()):
+        front.append(b.block("title", seed.line(lines[0])))
+        i = 1
+        while i < len(lines):
+            t = seed.line_text(lines[i]).strip()
+            if GENERIC_DATELINE_RE.match(t) and len(t) <= 60:
+                front.append(b.block("dateline", seed.line(lines[i])))
+            elif GENERIC_BYLINE_RE.match(t):
+                front.append(b.block("byline", seed.line(lines[i])))
+            else:
+                break
+            i += 1
+    part = 0
+    for n in lines[i:]:
+        line = seed.line(n)
+        t = seed.line_text(n).strip()
+        if GENERIC_SALUTE_RE.match(t):
+            entries.append(b.block("salute", line))
+        elif m := PART_RE.match(t):
+            part = cn_to_int(m.group(1))
+            entries.append(Open(1, head=b.block("head", line), n=str(part)))
+        elif m := SECTION_RE.match(t):
+            entries.append(_generic_head(b, line, 2, n=str(cn_to_int(m.group(1)))))
+        elif part and _short_first_sentence(t, GENERIC_RUNIN_MAX, GENERIC_RUNIN_FORBIDDEN) \
+                and not t.endswith("。") or (part and _short_first_sentence(t, GENERIC_RUNIN_MAX,
+                                                                          GENERIC_RUNIN_FORBIDDEN)
+                                            and t.count("。") > 1):
+            entries.append(_runin(b, line, 3))
+        else:
+            entries.append(b.block("p", line))
+    return b, front, assemble(entries), []
+
+
+NAMED_RECIPES: dict[str, Callable] = {"generic": recipe_generic}
