@@ -18,6 +18,7 @@ class SeedRecord:
     sha256: str
     bytes: int
     origin: str
+    recipe: str | None = None  # reports added by `corpus-sz new-report`: a named generic recipe
 
 
 def manifest(root: Path | None = None) -> list[SeedRecord]:

@@ -126,3 +126,22 @@ def test_cli_reports_file_line_and_exits_1(repo_copy):
     assert r.returncode == 1
     assert re.search(r"shenyang-2024\.xml:\d+:\d+: \[E204\]", r.stderr)
     assert "Traceback" not in r.stderr
+
+
+def test_changed_seed_is_reported_in_one_line(repo_copy):
+    import os
+
+    seed = repo_copy / "seeds" / "002_0391023c4a769222.txt"
+    seed.write_bytes(seed.read_bytes() + b"x")
+    env = dict(os.environ, CORPUS_SZ_ROOT=str(repo_copy))
+    r = run_cli("validate", str(repo_copy / "annotations"), env=env)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    lines = [l for l in r.stderr.splitlines() if "E002" in l]
+    assert len(lines) == 1 and "002_0391023c4a769222.txt" in lines[0] and "restore" in lines[0]
+
+
+def test_non_utf8_tei_file_is_reported(repo_copy):
+    p = repo_copy / "annotations" / "shenyang-2025.xml"
+    p.write_bytes(p.read_text(encoding="utf-8").encode("gb18030"))
+    errs = _errors(repo_copy)
+    assert errs and errs[0][0] == "E201" and errs[0][1] == str(p) and errs[0][2] is not None

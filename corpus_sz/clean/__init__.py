@@ -8,7 +8,7 @@ from ..model import Document
 from ..seeds import SeedRecord, manifest, read_json, read_seed
 from ..paths import seeds_dir
 from .engine import Seed
-from .recipes import RECIPES
+from .recipes import NAMED_RECIPES, RECIPES
 
 __all__ = ["clean_seed", "clean_all", "load_metadata"]
 
@@ -20,6 +20,8 @@ def load_metadata(doc_id: str, root: Path | None = None) -> dict:
 def clean_seed(record: SeedRecord, root: Path | None = None) -> Document:
     text = read_seed(record, root)
     seed = Seed(record.file, text)
+    if record.recipe is not None:  # a report added with `corpus-sz new-report`
+        return clean_named(record, seed, root)
     recipe = RECIPES[record.file]
     if record.file.startswith("003_"):
         b, front, body, back = recipe(seed, record.id)
@@ -30,3 +32,17 @@ def clean_seed(record: SeedRecord, root: Path | None = None) -> Document:
 
 def clean_all(root: Path | None = None) -> list[Document]:
     return [clean_seed(r, root) for r in manifest(root)]
+
+
+def clean_named(record: SeedRecord, seed: Seed, root: Path | None = None, metadata: dict | None = None) -> Document:
+    """Clean a seed with the named recipe of its manifest entry (e.g. ``generic``)."""
+    from ..errors import E102, CorpusError
+
+    recipe = NAMED_RECIPES.get(record.recipe or "")
+    if recipe is None:
+        raise CorpusError(E102, f"unknown recipe {record.recipe!r} in the manifest entry of {record.file}",
+                          path=str((root or seeds_dir()) / "manifest.json"),
+                          hint=f"one of {', '.join(NAMED_RECIPES)}")
+    b, front, body, back = recipe(seed)
+    md = metadata if metadata is not None else load_metadata(record.id, root)
+    return b.finish(record.id, md, front, body, back)

@@ -419,21 +419,34 @@ def recipe_generic(seed: Seed):
     for n in lines[i:]:
         line = seed.line(n)
         t = seed.line_text(n).strip()
+        m_part, m_sec = PART_RE.match(t), SECTION_RE.match(t)
         if GENERIC_SALUTE_RE.match(t):
             entries.append(b.block("salute", line))
-        elif m := PART_RE.match(t):
-            part = cn_to_int(m.group(1))
+        elif m_part and _generic_num(m_part.group(1)):
+            part = int(_generic_num(m_part.group(1)))
             entries.append(Open(1, head=b.block("head", line), n=str(part)))
-        elif m := SECTION_RE.match(t):
-            entries.append(_generic_head(b, line, 2, n=str(cn_to_int(m.group(1)))))
-        elif part and _short_first_sentence(t, GENERIC_RUNIN_MAX, GENERIC_RUNIN_FORBIDDEN) \
-                and not t.endswith("。") or (part and _short_first_sentence(t, GENERIC_RUNIN_MAX,
-                                                                          GENERIC_RUNIN_FORBIDDEN)
-                                            and t.count("。") > 1):
+        elif m_sec and _generic_num(m_sec.group(1)):
+            entries.append(_generic_head(b, line, 2, n=_generic_num(m_sec.group(1))))
+        elif part and _generic_runin(t):
             entries.append(_runin(b, line, 3))
         else:
             entries.append(b.block("p", line))
     return b, front, assemble(entries), []
+
+
+def _generic_num(s: str) -> str | None:
+    try:
+        return str(cn_to_int(s))
+    except (ValueError, IndexError):
+        return None
+
+
+def _generic_runin(t: str) -> bool:
+    """A short first sentence without inner punctuation, followed by more text."""
+    if not _short_first_sentence(t, GENERIC_RUNIN_MAX, GENERIC_RUNIN_FORBIDDEN):
+        return False
+    rest = t[t.find("。") + 1:].lstrip("”").strip()
+    return bool(rest)
 
 
 NAMED_RECIPES: dict[str, Callable] = {"generic": recipe_generic}
