@@ -89,6 +89,19 @@ class Corpus:
                                                                        columns=["doc_id", "start", "end", "label",
                                                                                 "text", "ref", "name"])
 
+    # -- research helpers (corpus_sz.kwic, corpus_sz.timeline) ---------------------------
+    def kwic(self, query: str, window: int = 20, **kw):
+        """Concordance of a string or of an authority record's mentions (see :func:`corpus_sz.kwic.kwic`)."""
+        from .kwic import kwic
+
+        return kwic(self, query, window, **kw)
+
+    def timeline(self, label: str | None = None):
+        """Mentions of each record by document and year (see :func:`corpus_sz.timeline.mentions_by_year`)."""
+        from .timeline import mentions_by_year
+
+        return mentions_by_year(self, label)
+
 
 def load(path: str | Path | None = None) -> Corpus:
     """Load the corpus from a folder of TEI files (default: the one shipped with the package)."""

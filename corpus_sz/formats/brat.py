@@ -54,7 +54,7 @@ def read(path: Path) -> list[ToolDoc]:
             head = parts[1].split(" ", 1)
             label = head[0]
             where = f"line {n} {tid}"
-            sp = ToolSpan(None, None, label, None, parts[2] if len(parts) > 2 else None, where)
+            sp = ToolSpan(None, None, label, None, parts[2] if len(parts) > 2 else None, where, line=n)
             offs = head[1] if len(head) > 1 else ""
             if ";" in offs:
                 sp.problem = f"discontinuous span {offs!r}; the corpus has continuous spans only"

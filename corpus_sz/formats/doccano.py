@@ -53,7 +53,7 @@ def read(path: Path) -> list[ToolDoc]:
             if not (isinstance(item, list) and len(item) == 3):
                 raise CorpusError(E503, f"span {k} is not [start, end, label]: {item!r}", path=str(path), line=n)
             s, e, label = item
-            sp = ToolSpan(s, e, label, refs.get((s, e)), None, f"span {k}")
+            sp = ToolSpan(s, e, label, refs.get((s, e)), None, f"span {k}", line=n)
             if (s, e) in machine:
                 sp.machine, sp.cert = True, (None if machine[(s, e)] is None else str(machine[(s, e)]))
             td.spans.append(sp)

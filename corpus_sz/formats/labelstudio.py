@@ -158,7 +158,7 @@ def _task(task: dict, k: int, path: str) -> ToolDoc:
 
 
 def _cert(score: float) -> str:
-    return f"{min(max(float(score), 0.0), 1.0):.2f}"
+    return repr(min(max(float(score), 0.0), 1.0))
 
 
 def _span(v: dict, labels, ref, where: str, text: str, prefix) -> ToolSpan:

@@ -19,9 +19,13 @@ text. :func:`import_paths` then
    the document's set);
 4. links a mention without a ref to the authority record whose name or alias
    is its text (when exactly one record of the label has it), and reports the
-   ones it cannot link (they are not written: a TEI mention needs a ref);
-5. writes each changed document with :func:`corpus_sz.tei.write_document`
-   (canonical, atomic) and refreshes the counts of the root ``corpus.xml``.
+   ones it cannot link (they are not written: a TEI mention needs a ref),
+   unless ``add_records`` creates records for them (:class:`RecordBook`);
+5. writes each changed document canonically and atomically (the bytes of
+   :func:`corpus_sz.tei.document_to_tei`), the authority file when records
+   were added, and the root ``corpus.xml`` with its counts.
+
+Export (:func:`export_docs`) writes one file (brat: a pair) per document.
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ class ToolSpan:
     machine: bool = False  # marked as a machine suggestion in the tool file
     cert: str | None = None
     problem: str | None = None  # found while reading (e.g. an offset inside a surrogate pair)
+    line: int | None = None  # its line in the tool file, where the format has lines
 
 
 @dataclass
@@ -116,9 +121,10 @@ class MergeResult:
             out.append(f"  linked {_show_ent(e)} by its name")
         for s in self.unlinked:
             out.append(f"  no ref: {_show(s)} has no authority record and was not imported "
-                       f"(give the record id in the tool, or add a record to authority.xml)")
+                       f"(give the record id in the tool, or import with --add-records)")
         for e in self.unknown_refs:
-            out.append(f"  unknown ref: {_show_ent(e)}: #{e.ref} is not in authority.xml (add the record)")
+            out.append(f"  unknown ref: {_show_ent(e)}: #{e.ref} is not in authority.xml (import with "
+                       f"--add-records, or add the record by hand)")
         if self.kept:
             out.append(f"  {len(self.kept)} existing mentions are not in the import and were kept "
                        f"(use --replace to remove them)")
@@ -150,10 +156,28 @@ def text_difference(expected: str, got: str) -> str:
             f"{got[max(0, k - 8):k + 8]!r} where the document has {expected[max(0, k - 8):k + 8]!r}")
 
 
-def span_problems(doc: Document, td: ToolDoc, authority=None) -> list[str]:
+class Problem(str):
+    """A reason to refuse an import, with the line of the tool file it is on (when known)."""
+
+    line: int | None
+
+    def __new__(cls, msg: str, line: int | None = None):
+        obj = super().__new__(cls, msg)
+        obj.line = line
+        return obj
+
+
+def span_problems(doc: Document, td: ToolDoc, authority=None) -> list["Problem"]:
     """Every reason to refuse the mentions of ``td`` for ``doc`` (empty when they are usable)."""
     text = doc.text
-    problems: list[str] = []
+    problems: list[Problem] = []
+    bad: set[int] = set()
+
+    def add(sp: ToolSpan | None, msg: str) -> None:
+        problems.append(Problem(msg, sp.line if sp is not None and sp.line is not None else td.line))
+        if sp is not None:
+            bad.add(id(sp))
+
     offsets = doc.block_offsets()
     starts = [s for _, s, _ in offsets]
     # spans of the text layer taken by recorded edits (corr, reg): an entity may hold them whole only
@@ -168,59 +192,62 @@ def span_problems(doc: Document, td: ToolDoc, authority=None) -> list[str]:
     for sp in td.spans:
         who = f"{td.where}, {sp.where}".strip(", ")
         if sp.problem:
-            problems.append(f"{who}: {sp.problem}")
+            add(sp, f"{who}: {sp.problem}")
             continue
         if not (isinstance(sp.start, int) and isinstance(sp.end, int)) or isinstance(sp.start, bool):
-            problems.append(f"{who}: offsets {sp.start!r}-{sp.end!r} are not integers")
+            add(sp, f"{who}: offsets {sp.start!r}-{sp.end!r} are not integers")
             continue
         if sp.start < 0 or sp.end > len(text) or sp.start >= sp.end:
-            problems.append(f"{who}: offsets {sp.start}-{sp.end} are out of range (the text has {len(text)} "
+            add(sp, f"{who}: offsets {sp.start}-{sp.end} are out of range (the text has {len(text)} "
                             f"characters)" if sp.start < sp.end else f"{who}: empty or reversed span {sp.start}-{sp.end}")
             continue
         if sp.label not in LABELS:
-            problems.append(f"{who}: unknown label {sp.label!r} (one of {', '.join(LABELS)})")
+            add(sp, f"{who}: unknown label {sp.label!r} (one of {', '.join(LABELS)})")
             continue
         if sp.text is not None and text[sp.start:sp.end] != sp.text:
-            problems.append(f"{who}: the mention text {sp.text!r} differs from the document text "
+            add(sp, f"{who}: the mention text {sp.text!r} differs from the document text "
                             f"{text[sp.start:sp.end]!r} at {sp.start}-{sp.end}")
             continue
         k = bisect.bisect_right(starts, sp.start) - 1
         _, bs, be = offsets[k]
         if sp.end > be:
-            problems.append(f"{who}: the span {sp.start}-{sp.end} {text[sp.start:sp.end]!r} crosses a paragraph "
+            add(sp, f"{who}: the span {sp.start}-{sp.end} {text[sp.start:sp.end]!r} crosses a paragraph "
                             f"boundary (at {be})")
             continue
         for a, b, orig in edits:
             if a < sp.end and sp.start < b and not (sp.start <= a and b <= sp.end):
-                problems.append(f"{who}: the span {sp.start}-{sp.end} cuts the recorded edit at {a}-{b} "
+                add(sp, f"{who}: the span {sp.start}-{sp.end} cuts the recorded edit at {a}-{b} "
                                 f"({orig!r} → {text[a:b]!r}); include it whole or not at all")
                 break
         if sp.ref is not None:
             if not REF_RE.match(sp.ref):
-                problems.append(f"{who}: malformed ref {sp.ref!r} (an authority record id such as "
+                add(sp, f"{who}: malformed ref {sp.ref!r} (an authority record id such as "
                                 f"district-he-ping)")
             elif authority is not None and sp.ref in authority and authority[sp.ref].label != sp.label:
-                problems.append(f"{who}: ref #{sp.ref} is a {authority[sp.ref].label} record but the mention "
+                add(sp, f"{who}: ref #{sp.ref} is a {authority[sp.ref].label} record but the mention "
                                 f"is {sp.label}")
             elif not sp.ref.startswith(REF_PREFIX[sp.label] + "-"):
-                problems.append(f"{who}: ref #{sp.ref} cannot name a {sp.label} (its ids start with "
+                add(sp, f"{who}: ref #{sp.ref} cannot name a {sp.label} (its ids start with "
                                 f"{REF_PREFIX[sp.label]}-)")
     # overlaps among the record's own mentions (exact duplicates are merged)
-    seen = sorted({(s.start, s.end, s.label, s.ref): s for s in td.spans
-                   if not s.problem and isinstance(s.start, int) and isinstance(s.end, int)}.values(),
+    seen = sorted({(s.start, s.end, s.label, s.ref): s for s in td.spans if id(s) not in bad}.values(),
                   key=lambda s: (s.start, s.end))
     for a, b in zip(seen, seen[1:]):
         if b.start < a.end:
             what = "the same span twice with different labels or refs" if (a.start, a.end) == (b.start, b.end) \
                 else "overlapping mentions"
-            problems.append(f"{td.where}: {what}: {_show(a)} and {_show(b)}; the corpus has flat spans only")
+            add(b, f"{td.where}: {what}: {_show(a)} and {_show(b)}; the corpus has flat spans only")
     return problems
 
 
 # -- merging --------------------------------------------------------------------
 def merge(doc: Document, td: ToolDoc, authority=None, *, replace: bool = False, link: bool = True,
-          reviewed: bool = False, path: Path | None = None) -> MergeResult:
-    """The entities ``doc`` gets from ``td`` (no checks: call :func:`span_problems` first)."""
+          reviewed: bool = False, path: Path | None = None, records: "RecordBook | None" = None) -> MergeResult:
+    """The entities ``doc`` gets from ``td`` (no checks: call :func:`span_problems` first).
+
+    ``records``, when given, creates authority records for mentions without one (and for refs that
+    are not in the authority file) instead of reporting them.
+    """
     text = doc.text
     existing = sorted(doc.entities, key=lambda e: (e.start, e.end))
     res = MergeResult(doc.id, path or Path(f"{doc.id}.xml"), list(existing), record=td.where)
@@ -230,23 +257,20 @@ def merge(doc: Document, td: ToolDoc, authority=None, *, replace: bool = False, 
     by_span = {(e.start, e.end): e for e in existing}
     index = authority.alias_index() if (authority is not None and link) else {}
 
-    # resolve refs; merge exact duplicates
+    # 1. the tool's mentions as entities: refs resolved where possible, exact duplicates merged
     incoming: dict[tuple[int, int, str, str | None], Entity] = {}
+    spans: dict[tuple[int, int, str, str | None], ToolSpan] = {}
     for sp in sorted(td.spans, key=lambda s: (s.start, s.end)):
         ref = sp.ref
         old = by_span.get((sp.start, sp.end))
         if ref is None and old is not None and old.label == sp.label:
             ref = old.ref  # the tool does not carry refs: keep the record the TEI has
         surface = text[sp.start:sp.end]
-        ent_linked = False
         if ref is None:
             cands = [r for r in index.get(surface, []) if r.label == sp.label]
             if len(cands) == 1:
                 ref = cands[0].id
-                ent_linked = True
-            else:
-                res.unlinked.append(sp)
-                continue
+                res.linked.append(Entity(sp.start, sp.end, sp.label, ref, surface))
         same = old is not None and (old.label, old.ref) == (sp.label, ref) and old.resp is not None
         if reviewed:
             resp = cert = None
@@ -258,37 +282,55 @@ def merge(doc: Document, td: ToolDoc, authority=None, *, replace: bool = False, 
             resp = cert = None
         ent = Entity(sp.start, sp.end, sp.label, ref, surface, resp, cert)
         incoming[(ent.start, ent.end, ent.label, ent.ref)] = ent
-        if ent_linked:
-            res.linked.append(ent)
-        if authority is not None and ref not in authority:
-            res.unknown_refs.append(ent)
-
+        spans[(ent.start, ent.end, ent.label, ent.ref)] = sp
     new = list(incoming.values())
+    existing_keys = {(e.start, e.end, e.label, e.ref) for e in existing}
+
+    def usable(ent: Entity) -> Entity | None:
+        """The entity with a ref (a new record if ``records``), or None (reported) when it has none."""
+        if ent.ref is None:
+            if records is None:
+                res.unlinked.append(spans[(ent.start, ent.end, ent.label, None)])
+                return None
+            ent = Entity(ent.start, ent.end, ent.label, records.mint(ent.label, ent.text), ent.text, ent.resp,
+                         ent.cert)
+        elif authority is not None and ent.ref not in authority:
+            if records is not None:
+                records.add(ent.label, ent.text, ent.ref)
+            else:
+                res.unknown_refs.append(ent)
+        return ent
+
+    # 2. the document's mentions
     if replace:
-        keys = {(e.start, e.end, e.label, e.ref) for e in new}
+        final = []
+        for ent in new:
+            ent = usable(ent)
+            if ent is None:
+                continue
+            final.append(ent)
+            key = (ent.start, ent.end, ent.label, ent.ref)
+            if key not in existing_keys:
+                res.added.append(ent)
+        keys = {(e.start, e.end, e.label, e.ref) for e in final}
         for e in existing:
             if (e.start, e.end, e.label, e.ref) in keys:
                 res.unchanged += 1
-                if e.resp == MACHINE_RESP and not any(n.resp for n in new if (n.start, n.end) == (e.start, e.end)):
+                if e.resp == MACHINE_RESP and not any(n.resp for n in final if (n.start, n.end) == (e.start, e.end)):
                     res.reviewed.append(e)
             else:
                 res.dropped.append(e)
-        res.added = [e for e in new if (e.start, e.end, e.label, e.ref) not in
-                     {(x.start, x.end, x.label, x.ref) for x in existing}]
-        final = new
     else:
         final = list(existing)
-        taken = {(e.start, e.end, e.label, e.ref) for e in existing}
         matched: set[tuple[int, int]] = set()
         for ent in new:
             key = (ent.start, ent.end, ent.label, ent.ref)
-            if key in taken:
+            if key in existing_keys:
                 res.unchanged += 1
                 matched.add((ent.start, ent.end))
                 old = by_span[(ent.start, ent.end)]
                 if old.resp == MACHINE_RESP and ent.resp is None:
-                    i = final.index(old)
-                    final[i] = Entity(old.start, old.end, old.label, old.ref, old.text, None, None)
+                    final[final.index(old)] = Entity(old.start, old.end, old.label, old.ref, old.text, None, None)
                     res.reviewed.append(old)
                 continue
             old = by_span.get((ent.start, ent.end))
@@ -297,24 +339,92 @@ def merge(doc: Document, td: ToolDoc, authority=None, *, replace: bool = False, 
                 what = []
                 if old.label != ent.label:
                     what.append(f"label {old.label} → {ent.label}")
-                if old.ref != ent.ref:
+                if old.ref != ent.ref and ent.ref is not None:
                     what.append(f"ref #{old.ref} → #{ent.ref}")
                 res.conflicts.append(Conflict(_tool_span(ent, td), old, "same span, " + ", ".join(what)))
                 continue
-            # overlap with an existing mention
             hit = next((e for e in existing if e.start < ent.end and ent.start < e.end), None)
             if hit is not None:
                 matched.add((hit.start, hit.end))
                 res.conflicts.append(Conflict(_tool_span(ent, td), hit, "overlapping spans"))
                 continue
+            ent = usable(ent)
+            if ent is None:
+                continue
             final.append(ent)
             res.added.append(ent)
         res.kept = [e for e in existing if (e.start, e.end) not in matched]
+    res.linked = [e for e in res.linked if any((a.start, a.end, a.ref) == (e.start, e.end, e.ref) for a in res.added)]
     final = sorted(final, key=lambda e: (e.start, e.end))
     res.entities = final
     res.changed = [(e.start, e.end, e.label, e.ref, e.resp, e.cert) for e in final] != \
                   [(e.start, e.end, e.label, e.ref, e.resp, e.cert) for e in existing]
+    if records is not None:
+        records.note_aliases(res)
     return res
+
+
+class ImportResults(list):
+    """The :class:`MergeResult` of each record, and the records an import created (``records``)."""
+
+    def __init__(self, results, records: "RecordBook | None" = None) -> None:
+        super().__init__(results)
+        self.records = records
+
+
+class RecordBook:
+    """Authority records created by an import (``--add-records``), and aliases seen."""
+
+    def __init__(self, authority) -> None:
+        self.authority = authority
+        self.new: dict[str, "Record"] = {}
+        self.aliases: dict[str, list[str]] = {}  # record id -> new aliases
+
+    def _get(self, rid: str):
+        return self.new.get(rid) or (self.authority[rid] if rid in self.authority else None)
+
+    def mint(self, label: str, surface: str) -> str:
+        from ..authority import mint_id
+
+        for r in self.new.values():
+            if r.label == label and (r.name == surface or surface in r.aliases):
+                return r.id
+        rid = mint_id(label, surface, set(self.authority.records) | set(self.new))
+        return self.add(label, surface, rid)
+
+    def add(self, label: str, surface: str, rid: str) -> str:
+        from ..authority import Record
+
+        if rid not in self.new and rid not in self.authority:
+            self.new[rid] = Record(rid, label, surface)
+        return rid
+
+    def note_aliases(self, res: MergeResult) -> None:
+        for e in res.added:
+            r = self._get(e.ref)
+            if r is not None and e.text != r.name and e.text not in r.aliases \
+                    and e.text not in self.aliases.get(r.id, []):
+                self.aliases.setdefault(r.id, []).append(e.text)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.new or self.aliases)
+
+    def updated(self):
+        """The authority with the new records and aliases."""
+        from ..authority import Authority, Record
+
+        recs = []
+        for r in list(self.authority) + list(self.new.values()):
+            extra = self.aliases.get(r.id, [])
+            recs.append(Record(r.id, r.label, r.name, sorted(set(r.aliases) | set(extra)) if extra else
+                               list(r.aliases), r.code, r.level, r.note))
+        return Authority(recs)
+
+    def lines(self) -> list[str]:
+        out = [f"new record `{r.id}` ({r.label}) {r.name}" for r in self.new.values()]
+        out += [f"new aliases of `{rid}`: {', '.join(a)}" for rid, a in self.aliases.items()]
+        return out
 
 
 def _tool_span(ent: Entity, td: ToolDoc) -> ToolSpan:
@@ -405,7 +515,7 @@ def _resolve(records: list[ToolDoc], docs: dict[str, Document], doc_id: str | No
 
 def import_paths(path: Path, fmt: str | None = None, *, doc_id: str | None = None, folder: Path | None = None,
                  replace: bool = False, link: bool = True, reviewed: bool = False, dry_run: bool = False,
-                 strict: bool = False) -> list[MergeResult]:
+                 strict: bool = False, add_records: bool = False) -> "ImportResults":
     """Import a tool file (or folder of tool files) into the TEI files of ``folder``.
 
     Raises :class:`CorpusError` and writes nothing when any record is unusable.
@@ -430,43 +540,45 @@ def import_paths(path: Path, fmt: str | None = None, *, doc_id: str | None = Non
     authority = read_authority(auth_path) if auth_path.exists() else Authority([])
     pairs = _resolve(records, docs, doc_id)
 
-    problems: list[tuple[str, str]] = []  # (code, message)
+    problems: list[tuple[str, str, ToolDoc]] = []  # (code, message, record)
     for r, d in pairs:
         if r.skip:
             continue
         if r.text != d.text:
             problems.append((E501, f"{r.where} ({d.id}): {text_difference(d.text, r.text)}; the tool must be "
-                                   f"given the exported text unchanged"))
+                                   f"given the exported text unchanged", r))
             continue
-        problems.extend((E502, f"{p} ({d.id})") for p in span_problems(d, r, authority))
-    results = [merge(d, r, authority, replace=replace, link=link, reviewed=reviewed, path=path_of[d.id])
-               for r, d in pairs] if not problems else []
+        problems.extend((E502, Problem(f"{p} ({d.id})", p.line), r) for p in span_problems(d, r, authority))
+    book = RecordBook(authority) if add_records else None
+    results = [merge(d, r, authority, replace=replace, link=link, reviewed=reviewed, path=path_of[d.id],
+                     records=book) for r, d in pairs] if not problems else []
     if strict:
-        for res in results:
+        for res, (r, _) in zip(results, pairs):
             problems.extend((E502, f"{res.record} ({res.doc_id}): conflict {_show(c.span)} with "
-                                   f"{_show_ent(c.existing)}: {c.reason}") for c in res.conflicts)
-            problems.extend((E502, f"{res.record} ({res.doc_id}): no ref for {_show(s)}") for s in res.unlinked)
+                                   f"{_show_ent(c.existing)}: {c.reason}", r) for c in res.conflicts)
+            problems.extend((E502, f"{res.record} ({res.doc_id}): no ref for {_show(s)}", r) for s in res.unlinked)
     if problems:
-        code, first = problems[0]
+        code, first, rec = problems[0]
         more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-        err = CorpusError(code, first + more, path=str(path),
+        err = CorpusError(code, first + more, path=rec.path or str(path), line=getattr(first, "line", None) or rec.line,
                           hint="nothing was written; fix the file in the tool and export it again")
-        err.problems = [m for _, m in problems]  # type: ignore[attr-defined]
+        err.problems = [m for _, m, _ in problems]  # type: ignore[attr-defined]
         raise err
     if not dry_run:
-        write_results(folder, [r for r in results if r.changed], files)
-    return results
+        write_results(folder, [r for r in results if r.changed], files,
+                      book.updated() if book is not None and book.changed else None)
+    return ImportResults(results, book)
 
 
-def write_results(folder: Path, results: list[MergeResult], files: dict[Path, Document]) -> None:
-    """Write changed documents canonically, then the root file's counts."""
+def write_results(folder: Path, results: list[MergeResult], files: dict[Path, Document], authority=None) -> None:
+    """Write changed documents canonically, the authority file if it changed, then the root file."""
     from ..authority import Authority, read_authority
     from ..corpus import AUTHORITY_FILE, ROOT_FILE
-    from ..encode import root_bytes, with_entities
+    from ..encode import authority_bytes, root_bytes, with_entities
     from ..tei import document_to_tei
     from ..xmlutil import atomic_write
 
-    if not results:
+    if not results and authority is None:
         return
     by_id = {r.doc_id: r for r in results}
     payload: list[tuple[Path, bytes]] = []
@@ -474,10 +586,12 @@ def write_results(folder: Path, results: list[MergeResult], files: dict[Path, Do
         if d.id in by_id:
             with_entities(d, by_id[d.id].entities)
             payload.append((p, document_to_tei(d)))  # serialise everything before the first write
+    auth_path = folder / AUTHORITY_FILE
+    if authority is not None:
+        payload.append((auth_path, authority_bytes(authority)))
     root = folder / ROOT_FILE
     if root.exists():
-        auth_path = folder / AUTHORITY_FILE
-        auth = read_authority(auth_path) if auth_path.exists() else Authority([])
+        auth = authority or (read_authority(auth_path) if auth_path.exists() else Authority([]))
         payload.append((root, root_bytes(list(files.values()), auth)))
     for p, data in payload:
         atomic_write(p, data)

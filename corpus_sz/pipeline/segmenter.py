@@ -102,21 +102,42 @@ def _split_ws(words: Iterable[str]) -> list[str]:
     return out
 
 
-def chunk_spans(text: str, ents: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
-    """Sentence spans of a paragraph that never cut through an entity (local offsets)."""
+_SOFT_BREAKS = set("，；、：,;:　 ")
+
+
+def chunk_spans(text: str, ents: Sequence[tuple[int, int]] = (), max_chars: int | None = None) -> list[tuple[int, int]]:
+    """Sentence spans of a paragraph (local offsets) that never cut through an entity.
+
+    With ``max_chars``, a longer sentence is cut after the last comma-like mark
+    within the limit (or hard at the limit), so that the tagger never sees an
+    unbounded run of text.
+    """
     spans, pos = [], 0
     for s in split_sentences(text):
         spans.append((pos, pos + len(s)))
         pos += len(s)
     if pos < len(text):
         spans.append((pos, len(text)))
+    if max_chars:
+        cut: list[tuple[int, int]] = []
+        for s, e in spans:
+            while e - s > max_chars:
+                window = text[s:s + max_chars]
+                k = max((i for i, ch in enumerate(window) if ch in _SOFT_BREAKS), default=-1)
+                stop = s + (k + 1 if k >= max_chars // 3 else max_chars)
+                if 0xDC00 <= ord(text[stop - 1]) <= 0xDFFF or 0xD800 <= ord(text[stop - 1]) <= 0xDBFF:
+                    stop += 1  # never split a lone surrogate pair (only in badly decoded text)
+                cut.append((s, stop))
+                s = stop
+            cut.append((s, e))
+        spans = cut
     merged: list[tuple[int, int]] = []
     for s, e in spans:
         if merged and any(a < s < b for a, b in ents):  # an entity crosses the cut: rejoin
             merged[-1] = (merged[-1][0], e)
         else:
             merged.append((s, e))
-    return merged
+    return [(s, e) for s, e in merged if e > s]
 
 
 def paragraph_entities(doc: Document) -> list[tuple[str, int, list[tuple[int, int, str, str | None]]]]:

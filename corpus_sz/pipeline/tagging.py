@@ -1,0 +1,134 @@
+"""Tagging raw text with the pipeline, in bounded memory.
+
+The text is read whole (a report is at most a few MB), but the pipeline only
+ever sees short pieces: lines, cut into sentences, and sentences longer than
+the configured limit cut at a comma-like mark. Pieces go through ``nlp.pipe``
+in batches and entities come out as a stream, with code-point offsets into the
+text exactly as given.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from ..model import Block, Document, Entity, Piece
+from .segmenter import chunk_spans
+
+TAGGER_RESP = "#corpus_sz_tagger"
+DEFAULT_MAX_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Tagged:
+    start: int
+    end: int
+    label: str
+    text: str
+    ref: str | None
+    source: str  # "gazetteer" | "tagger"
+    link: str | None  # how the linker found the record, None when unlinked
+
+    @property
+    def cert(self) -> str:
+        """TEI certainty for a reviewer: high for a linked gazetteer match, low for an unlinked guess."""
+        if self.ref and self.source == "gazetteer":
+            return "high"
+        if self.ref:
+            return "medium"
+        return "low"
+
+    def to_entity(self, shift: int = 0) -> Entity:
+        return Entity(self.start - shift, self.end - shift, self.label, self.ref, self.text, TAGGER_RESP, self.cert)
+
+
+def max_chars_of(nlp) -> int:
+    return int(nlp.meta.get("corpus_sz", {}).get("max_chunk_chars", DEFAULT_MAX_CHARS))
+
+
+def iter_pieces(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[tuple[str, int]]:
+    """(piece, offset) for the non-blank pieces of ``text``: lines cut into sentence chunks."""
+    pos = 0
+    n = len(text)
+    while pos <= n:
+        nl = text.find("\n", pos)
+        end = n if nl < 0 else nl
+        line = text[pos:end]
+        if line.strip():
+            for s, e in chunk_spans(line, (), max_chars):
+                piece = line[s:e]
+                if piece.strip():
+                    yield piece, pos + s
+        if nl < 0:
+            break
+        pos = nl + 1
+
+
+def _ents(doc, offset: int) -> Iterator[Tagged]:
+    from .components import LINK_EXT
+
+    for ent in doc.ents:
+        link = ent._.get(LINK_EXT) if ent.has_extension(LINK_EXT) else None
+        yield Tagged(offset + ent.start_char, offset + ent.end_char, ent.label_, ent.text,
+                     ent.kb_id_ or None, "gazetteer" if ent.ent_id_ else "tagger", link if ent.kb_id_ else None)
+
+
+def tag_stream(nlp, text: str, batch_size: int = 64, max_chars: int | None = None) -> Iterator[Tagged]:
+    """Entities of ``text`` in document order, streamed; offsets count code points of ``text``."""
+    max_chars = max_chars or max_chars_of(nlp)
+    pieces = iter_pieces(text, max_chars)
+    for doc, offset in nlp.pipe(pieces, as_tuples=True, batch_size=batch_size):
+        yield from _ents(doc, offset)
+
+
+def predict_document(nlp, text: str, batch_size: int = 64) -> list[Tagged]:
+    return list(tag_stream(nlp, text, batch_size=batch_size))
+
+
+# -- TEI for review ------------------------------------------------------------------------
+_ID_BAD = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def doc_id_for(path: Path) -> str:
+    stem = _ID_BAD.sub("-", Path(path).stem).strip("-.") or "report"
+    if not (stem[0].isalpha() or stem[0] == "_"):
+        stem = "r-" + stem
+    return stem
+
+
+def tagged_document(path: Path, text: str, ents: Iterable[Tagged]) -> Document:
+    """A Document of the file's non-blank lines as paragraphs, with the machine entities.
+
+    Lines are taken as they are except for a trailing carriage return; offsets
+    are moved from the file text to the document text (lines joined by "\\n").
+    """
+    blocks: list[Block] = []
+    shifts: list[tuple[int, int, int]] = []  # file start, file end, doc start of each kept line
+    pos, dpos = 0, 0
+    for raw in text.split("\n"):
+        line = raw[:-1] if raw.endswith("\r") else raw
+        if line.strip():
+            blocks.append(Block("p", [Piece("text", line, line)]))
+            shifts.append((pos, pos + len(line), dpos))
+            dpos += len(line) + 1
+        pos += len(raw) + 1
+    entities = []
+    k = 0
+    for t in sorted(ents, key=lambda t: (t.start, t.end)):
+        while k < len(shifts) and shifts[k][1] < t.end:
+            k += 1
+        if k == len(shifts) or t.start < shifts[k][0]:
+            continue  # crosses a line (cannot happen: pieces never span lines)
+        delta = shifts[k][0] - shifts[k][2]
+        entities.append(t.to_entity(delta))
+    md = {"id": doc_id_for(path), "title": Path(path).name, "language": "zh-Hans", "kind": "unreviewed",
+          "source": str(path)}
+    return Document(id=md["id"], metadata=md, body=blocks, entities=entities)
+
+
+def tei_bytes(path: Path, text: str, ents: Iterable[Tagged]) -> bytes:
+    from ..tei import document_to_tei
+
+    return document_to_tei(tagged_document(path, text, ents))
