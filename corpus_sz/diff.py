@@ -21,10 +21,9 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CorpusError
+from .errors import E506, CorpusError
 from .model import Document, Entity
 
-E506 = "E506"  # a diff side is neither a file, a folder nor a git revision
 
 SKIP_FILES = ("corpus.xml",)
 

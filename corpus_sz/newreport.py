@@ -26,10 +26,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CorpusError
+from .errors import E505, CorpusError
 from .model import Document, Entity
 
-E505 = "E505"  # a new report cannot be added (seed, id or metadata)
 MACHINE_RESP = "#corpus_sz_tagger"
 
 

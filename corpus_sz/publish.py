@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .errors import CorpusError
+from .errors import E601, CorpusError
 from .version import __version__
 
-E601 = "E601"
 
 
 def publish(folder: Path, repo_id: str, *, client: Any = None, token: str | None = None,

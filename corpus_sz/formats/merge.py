@@ -35,13 +35,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import E501, CorpusError
+from ..errors import E501, E502, E503, E504, CorpusError
 from ..model import LABELS, Document, Entity
 
 # Codes of this module (the E5xx block: exports and tools).
-E502 = "E502"  # a mention of a tool file is unusable (range, label, ref, boundary, overlap)
-E503 = "E503"  # a tool file cannot be read or its format is unknown
-E504 = "E504"  # no corpus document for a tool record
 
 MACHINE_RESP = "#corpus_sz_tagger"
 REF_RE = re.compile(r"^(district|zone|project|programme)-[a-z0-9\-]+$")
