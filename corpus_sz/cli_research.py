@@ -8,9 +8,8 @@ from typing import List, Optional
 import typer
 
 from .cli_base import app, guarded
-from .errors import CorpusError
+from .errors import E404, CorpusError
 
-E404 = "E404"  # bad option value for a research command
 
 PATH_HELP = "corpus folder (default: the shipped corpus)"
 
@@ -21,7 +20,10 @@ def _emit(text: str, out: Optional[Path]) -> None:
     else:
         from .xmlutil import atomic_write
 
-        atomic_write(out, text)
+        try:
+            atomic_write(out, text)
+        except OSError as e:
+            raise CorpusError(E404, f"cannot write {out}: {e.strerror}", path=str(out)) from None
         typer.echo(f"wrote {out}", err=True)
 
 
@@ -107,7 +109,10 @@ def timeline(out: Path = typer.Option(..., "--out", help="image file: .png or .s
         df = persistent(mentions_by_year(corpus, label), min_docs)
         flat = df.copy()
         flat.columns = [f"{y}:{d}" for y, d in df.columns]
-        atomic_write(table, flat.reset_index().to_csv(sep="\t", index=False, lineterminator="\n"))
+        try:
+            atomic_write(table, flat.reset_index().to_csv(sep="\t", index=False, lineterminator="\n"))
+        except OSError as e:
+            raise CorpusError(E404, f"cannot write {table}: {e.strerror}", path=str(table)) from None
         typer.echo(f"wrote {table}")
 
 

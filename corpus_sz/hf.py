@@ -29,7 +29,7 @@ NER_SPLITS = {
     "test": ["shenyang-2024"],
 }
 NER_TAGS = ["O"] + [f"{p}-{l}" for l in LABELS for p in ("B", "I")]
-CONFIGS = ("documents", "paragraphs", "ner", "entities")
+CONFIGS = ("documents", "paragraphs", "ner", "entities", "indicators")
 METADATA_FIELDS = ["title", "title_supplied", "issuer", "level", "admin_code", "place", "date", "date_type",
                    "speaker", "session", "source", "year_reviewed", "year_planned", "kind", "seed", "language"]
 
@@ -61,6 +61,10 @@ def features(config: str):
         return Features({"id": Value("string"), "label": label, "name": Value("string"),
                          "aliases": Sequence(Value("string")), "code": Value("string"), "level": Value("string"),
                          "note": Value("string"), "mentions": Value("int32"), "documents": Sequence(Value("string"))})
+    if config == "indicators":
+        from .indicators import INDICATOR_FEATURES
+
+        return INDICATOR_FEATURES
     raise KeyError(config)
 
 
@@ -101,8 +105,10 @@ def rows(corpus: Corpus) -> dict[str, dict[str, list[dict[str, Any]]]]:
         ents_rows.append({"id": r.id, "label": r.label, "name": r.name, "aliases": list(r.aliases), "code": r.code,
                           "level": r.level, "note": r.note, "mentions": mentions.get(r.id, 0),
                           "documents": docs_of.get(r.id, [])})
+    from .indicators import indicator_rows
+
     return {"documents": {"train": docs}, "paragraphs": {"train": paras}, "ner": ner,
-            "entities": {"train": ents_rows}}
+            "entities": {"train": ents_rows}, "indicators": {"train": indicator_rows(corpus)}}
 
 
 def write_hf(corpus: Corpus, out: Path) -> dict[str, dict[str, int]]:
@@ -218,6 +224,9 @@ def card_body(corpus: Corpus, counts) -> str:
         "  character (`refs`), split by document.",
         "- `entities`: the authority records (id, label, canonical name, aliases, GB/T 2260 code for",
         "  districts, issuing level for programmes, mention counts).",
+        "- `indicators`: every headline indicator of every report (地区生产总值, 一般公共预算收入, …): value,",
+        "  unit, qualifier (左右, 以上, …), direction, year, five-year period, achieved / estimate / target,",
+        "  the paragraph and the surface text (see the project's `docs/indicators.md`).",
         "",
         "```python",
         "from datasets import load_dataset",

@@ -78,7 +78,7 @@ _NUM = r"\d+(?:\.\d+)?"
 _UNIT = "|".join(re.escape(u) for u in UNITS)
 _VALUE = rf"(?:{_NUM})(?:{_UNIT})?"
 _VALUES = rf"{_VALUE}(?:[、和]{_VALUE})*"
-_VERBS = "比上年增长|比上年下降|增长|上涨|增加|下降|降低|累计达到|达到|为|突破|超过|稳定在|保持在|控制在"
+_VERBS = "比上年增长|比上年下降|同比增长|同比下降|增长|上涨|增加|下降|降低|累计达到|达到|为|突破|超过|稳定在|保持在|控制在"
 _NUMERIC = re.compile(
     rf"(?P<avg>年均)?(?P<resp>分别)?(?P<hedge>力争|确保)?(?P<verb>{_VERBS})?"
     rf"(?P<vals>{_VALUES})(?P<post>以上|左右|以内)?")
@@ -216,8 +216,8 @@ def _predicate(text: str, pos: int) -> list[dict] | None:
     if not m or not re.search(rf"(?:{_UNIT})$", m.group("vals")):
         return None  # a figure needs a unit: no bare numbers
     verb = m.group("verb")
-    if verb and verb.startswith("比上年"):
-        verb = verb[3:]
+    if verb and verb.startswith(("比上年", "同比")):
+        verb = verb[-2:]
     vals = _values(m.group("vals"))
     final_unit = vals[-1][1]
     pre_q = verb if verb in ("突破", "超过") else ""

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 
-from .errors import CorpusError
+from .errors import E402, CorpusError
+from .model import LABELS
 
 COLUMNS = ["doc_id", "year", "start", "end", "left", "match", "right", "label", "ref", "paragraph"]
-E402 = "E402"  # unknown record or bad query
 
 
 def resolve_record(corpus, query: str, aliases: bool = True):
@@ -62,6 +62,8 @@ def kwic(corpus, query: str, window: int = 20, by: str = "auto", label: str | No
         raise CorpusError(E402, f"negative window {window}", hint="the window is a number of characters, >= 0")
     if by not in ("auto", "string", "record"):
         raise CorpusError(E402, f"unknown search mode {by!r}", hint="auto, string or record")
+    if label is not None and label not in LABELS:
+        raise CorpusError(E402, f"unknown label {label!r}", hint=f"one of {', '.join(LABELS)}")
     record = None
     if by == "record":
         record = resolve_record(corpus, query)

@@ -97,6 +97,8 @@ class Document:
     back: list[Union[Div, Block]] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     layout: list[tuple[int, int]] = field(default_factory=list)  # seed spans dropped as layout
+    # indicator measures as read from TEI: (start, end, TEI attributes); derived, see corpus_sz.indicators
+    measures: list[tuple[int, int, dict]] = field(default_factory=list)
 
     # -- traversal -------------------------------------------------------
     def iter_blocks(self) -> Iterator[tuple[Block, tuple[Div, ...], str]]:

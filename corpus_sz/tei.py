@@ -111,38 +111,56 @@ def _append_text(parent: etree._Element, s: str) -> None:
         parent.text = (parent.text or "") + s
 
 
-def _fill(el: etree._Element, block: Block, ents: list[tuple[int, int, Entity]]) -> None:
-    """Write a block's pieces into ``el``, wrapping entity spans (block-local offsets)."""
+MEASURE_ATTRS = ("type", "subtype", "commodity", "unit", "quantity")
+
+
+def _fill(el: etree._Element, block: Block, spans: list[tuple[int, int, object]]) -> None:
+    """Write a block's pieces into ``el``, wrapping inline spans (block-local offsets).
+
+    Spans are entities (:class:`Entity`) and indicator measures (attribute dicts); they nest
+    properly (a measure may hold an entity; nothing overlaps partly). Zero-width pieces (note
+    anchors) at a span boundary stay outside the span.
+    """
+    cuts = sorted({x for s, e, _ in spans for x in (s, e)})
     atoms: list[tuple[int, int, Piece]] = []
     pos = 0
-    cuts = sorted({x for s, e, _ in ents for x in (s, e)})
     for p in _canonical_pieces(block.pieces):
         n = len(p.text)
         if p.kind == "text":
-            inner = [c for c in cuts if pos < c < pos + n]
-            bounds = [pos] + inner + [pos + n]
+            bounds = [pos] + [c for c in cuts if pos < c < pos + n] + [pos + n]
             for a, b in zip(bounds, bounds[1:]):
                 atoms.append((a, b, Piece("text", p.text[a - pos:b - pos], "")))
         else:
-            for s, e, _ in ents:
+            for s, e, _ in spans:
                 if s < pos + n and pos < e and not (s <= pos and pos + n <= e):
-                    raise CorpusError(E207, f"entity {s}-{e} cuts the edit {p.orig!r}")
+                    raise CorpusError(E207, f"span {s}-{e} cuts the edit {p.orig!r}")
             atoms.append((pos, pos + n, p))
         pos += n
-    ents = sorted(ents, key=lambda x: x[0])
-    i = 0
-    for s, e, ent in ents:
-        while i < len(atoms) and (atoms[i][0] < s or (atoms[i][0] == s and atoms[i][1] == s)):
-            _emit(el, atoms[i][2])
-            i += 1
-        tag, typ = ENTITY_ELEMENT[ent.label]
-        en = tei(el, tag, type=typ, ref=f"#{ent.ref}" if ent.ref else None, resp=ent.resp, cert=ent.cert)
-        while i < len(atoms) and atoms[i][1] <= e and not (atoms[i][0] == e and atoms[i][1] == e):
-            _emit(en, atoms[i][2])
-            i += 1
-    while i < len(atoms):
-        _emit(el, atoms[i][2])
-        i += 1
+    # outer spans first: earlier start, then longer, then measures before entities
+    order = sorted(spans, key=lambda x: (x[0], -x[1], 0 if isinstance(x[2], dict) else 1))
+    stack: list[tuple[int, etree._Element]] = []
+    nxt = 0
+    for a, b, piece in atoms:
+        while stack and stack[-1][0] <= a and not (a == b and stack[-1][0] > a):
+            stack.pop()
+        if b > a:
+            while nxt < len(order) and order[nxt][0] == a:
+                s, e, obj = order[nxt]
+                if stack and e > stack[-1][0]:
+                    raise CorpusError(E207, f"span {s}-{e} overlaps another span partly")
+                parent = stack[-1][1] if stack else el
+                stack.append((e, _span_el(parent, obj)))
+                nxt += 1
+        _emit(stack[-1][1] if stack else el, piece)
+    if nxt != len(order):
+        raise CorpusError(E207, f"span {order[nxt][0]}-{order[nxt][1]} does not start at a piece boundary")
+
+
+def _span_el(parent: etree._Element, obj) -> etree._Element:
+    if isinstance(obj, dict):  # an indicator measure
+        return tei(parent, "measure", **{k: obj[k] for k in MEASURE_ATTRS if k in obj})
+    tag, typ = ENTITY_ELEMENT[obj.label]
+    return tei(parent, tag, type=typ, ref=f"#{obj.ref}" if obj.ref else None, resp=obj.resp, cert=obj.cert)
 
 
 def _emit(parent: etree._Element, p: Piece) -> None:
@@ -152,18 +170,25 @@ def _emit(parent: etree._Element, p: Piece) -> None:
         parent.append(_piece_el(p))
 
 
+def indicator_spans(doc: Document) -> list[tuple[int, int, dict]]:
+    """The headline indicators of a report as measure spans (derived from the text, never edited)."""
+    from .indicators import extract, to_tei_measure
+
+    return [(r.start, r.end, to_tei_measure(r)) for r in extract(doc)]
+
+
 def _text(doc: Document) -> etree._Element:
     by_block: dict[int, list[tuple[int, int, Entity]]] = {}
     offsets = doc.block_offsets()
     starts = [s for _, s, _ in offsets]
     import bisect
 
-    for ent in doc.entities:
-        k = bisect.bisect_right(starts, ent.start) - 1
+    for start, end, obj in [(e.start, e.end, e) for e in doc.entities] + indicator_spans(doc):
+        k = bisect.bisect_right(starts, start) - 1
         block, bs, be = offsets[k]
-        if ent.end > be:
-            raise CorpusError(E207, f"entity {ent.start}-{ent.end} crosses a paragraph boundary", path=doc.id)
-        by_block.setdefault(id(block), []).append((ent.start - bs, ent.end - bs, ent))
+        if end > be:
+            raise CorpusError(E207, f"span {start}-{end} crosses a paragraph boundary", path=doc.id)
+        by_block.setdefault(id(block), []).append((start - bs, end - bs, obj))
 
     def block_el(parent, block: Block, where: str):
         ents = by_block.get(id(block), [])
@@ -309,6 +334,7 @@ class _Reader:
         self.path = path
         self.blocks_text: list[str] = []
         self.entities: list[Entity] = []
+        self.measures: list[tuple[int, int, dict]] = []
         self.pos = 0  # offset of the current block start in the doc text
 
     def fail(self, el, code, msg, hint=None):
@@ -317,11 +343,14 @@ class _Reader:
     def block(self, el, kind: str, **attrs) -> Block:
         pieces: list[Piece] = []
         local_ents: list[tuple[int, int, str, str | None, str | None, str | None]] = []
+        self.measures_local: list[tuple[int, int, dict]] = []
         self._content(el, pieces, local_ents, inside=False)
         b = Block(kind, _canonical_pieces(pieces), **attrs)
         base = self.pos
         for s, e, label, ref, resp, cert in local_ents:
             self.entities.append(Entity(base + s, base + e, label, ref, "", resp, cert))
+        for s, e, measure in self.measures_local:
+            self.measures.append((base + s, base + e, measure))
         self.pos += len(b.text) + 1
         return b
 
@@ -349,6 +378,11 @@ class _Reader:
                     ref = ch.get("ref")
                     ents.append((start, cur(), ELEMENT_LABEL[key], ref[1:] if ref and ref.startswith("#") else ref,
                                  ch.get("resp"), ch.get("cert")))
+                elif name == "measure":
+                    start = cur()
+                    self._content(ch, pieces, ents, inside=inside)
+                    self.measures_local.append((start, cur(), {k: ch.get(k) for k in MEASURE_ATTRS
+                                                               if ch.get(k) is not None}))
                 elif name == "choice":
                     parts = {local(c): c for c in ch if isinstance(c.tag, str)}
                     if "sic" in parts and "corr" in parts:
@@ -459,4 +493,5 @@ def document_from_tree(tree, path: str) -> Document:
     full = doc.text
     doc.entities = [Entity(e.start, e.end, e.label, e.ref, full[e.start:e.end], e.resp, e.cert)
                     for e in r.entities]
+    doc.measures = r.measures
     return doc

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import CorpusError
+from .errors import E403, CorpusError
 from .model import LABELS
 from .xmlutil import atomic_write
 
-E403 = "E403"  # bad timeline request
 COLOURS = {"DISTRICT": "#1f77b4", "ZONE": "#2ca02c", "PROJECT": "#d62728", "PROGRAMME": "#9467bd"}
 
 
@@ -104,7 +103,10 @@ def plot_timeline(corpus, out, label: str | None = None, top: int = 40, min_docs
                           + (f" with label {label}" if label else ""))
     df = df.iloc[:top]
     data = _render(df, fmt, label, font, min_docs)
-    atomic_write(out, data)
+    try:
+        atomic_write(out, data)
+    except OSError as e:
+        raise CorpusError(E403, f"cannot write {out}: {e.strerror}", path=str(out)) from None
     return out
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .errors import (E203, E204, E205, E206, E207, E208, E211, E212, CorpusError)
+from .errors import (E203, E204, E205, E206, E207, E208, E211, E212, E213, CorpusError)
 from .paths import schemas_dir
 from .version import __version__
 from .xmlutil import TEI_NS, XML_ID, local, parse_xml
@@ -152,6 +152,13 @@ def validate_paths(paths: list[Path] | None = None, *, check_seeds: bool = True)
                 report.add(e)
                 continue
             _compare_text(f, tree, doc, clean, report)
+            if doc.text == clean.text:
+                from .tei import indicator_spans
+
+                if sorted(doc.measures, key=_mkey) != sorted(indicator_spans(doc), key=_mkey):
+                    report.add(CorpusError(E213, "indicator <measure> elements differ from those derived from the text",
+                                           path=str(f), line=root.sourceline, col=1,
+                                           hint="measures are generated: run `corpus-sz encode`; do not edit them"))
             if doc.metadata != clean.metadata:
                 keys = sorted(k for k in set(doc.metadata) | set(clean.metadata)
                               if doc.metadata.get(k) != clean.metadata.get(k))
@@ -160,6 +167,10 @@ def validate_paths(paths: list[Path] | None = None, *, check_seeds: bool = True)
                                        path=str(f), line=xd.sourceline if xd is not None else None, col=1,
                                        hint="edit the metadata record, then run `corpus-sz encode`"))
     return report
+
+
+def _mkey(m):
+    return (m[0], m[1], sorted(m[2].items()))
 
 
 def _check_entities(path: Path, root, authority, report: Report) -> None:

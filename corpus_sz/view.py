@@ -219,5 +219,10 @@ def write_html(corpus, doc_id: str, out) -> Path:
     """Render ``corpus[doc_id]`` to ``out`` (written atomically)."""
     doc = corpus[doc_id]
     out = Path(out)
-    atomic_write(out, render_html(doc, corpus.authority))
+    try:
+        atomic_write(out, render_html(doc, corpus.authority))
+    except OSError as e:
+        from .errors import CorpusError
+
+        raise CorpusError("E404", f"cannot write {out}: {e.strerror}", path=str(out)) from None
     return out

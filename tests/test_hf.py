@@ -81,7 +81,7 @@ def test_card_declares_configs_and_metadata(built):
 
     card = (built / "README.md").read_text(encoding="utf-8")
     header = yaml.safe_load(card.split("---")[1])
-    assert [c["config_name"] for c in header["configs"]] == ["documents", "paragraphs", "ner", "entities"]
+    assert [c["config_name"] for c in header["configs"]] == ["documents", "paragraphs", "ner", "entities", "indicators"]
     assert header["language"] == ["zh"] and header["license"] == "cc-by-4.0"
     assert {"pretty_name", "task_categories", "size_categories", "tags", "dataset_info"} <= set(header)
     import corpus_sz
@@ -136,3 +136,16 @@ def test_docs_dataset_card_is_current(corpus):
 
     assert (REPO / "docs" / "dataset-card.md").read_text(encoding="utf-8") == card_markdown(corpus), \
         "run scripts/update_docs.py"
+
+
+def test_indicators_config_loads_with_every_record(built, corpus):
+    import datasets
+
+    from corpus_sz.indicators import extract
+
+    ind = datasets.load_dataset(str(built), "indicators")["train"]
+    assert len(ind) == sum(len(extract(d)) for d in corpus)
+    assert ind.features["status"].names == ["achieved", "estimate", "target"]
+    row = ind[0]
+    doc = corpus[row["doc_id"]]
+    assert doc.text[row["start"]:row["end"]] == row["surface"]

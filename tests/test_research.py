@@ -73,7 +73,7 @@ def test_kwic_filters_and_errors(corpus):
     assert len(corpus.kwic("营商环境", docs=["hunnan-2021"])) == corpus["hunnan-2021"].text.count("营商环境")
     assert corpus.kwic("没有这个词组").empty
     for bad in (dict(query="", window=5), dict(query="x", window=-1), dict(query="no-such-record", by="record"),
-                dict(query="(", regex=True), dict(query="x", by="sideways")):
+                dict(query="(", regex=True), dict(query="x", by="sideways"), dict(query="x", label="PERSON")):
         with pytest.raises(CorpusError):
             kwic(corpus, **bad)
 
@@ -234,7 +234,8 @@ def test_view_in_a_real_browser(corpus, tmp_path):
     assert png.exists()
     im = Image.open(png).convert("RGB")
     assert im.size == (1200, 1600)
-    colours = Counter(im.tobytes()[i:i + 3] for i in range(0, 3 * im.size[0] * im.size[1], 3))
+    raw = im.tobytes()
+    colours = Counter(raw[i:i + 3] for i in range(0, len(raw), 3))
     assert colours[b"\xff\xff\xff"] < 0.97 * im.size[0] * im.size[1]  # not blank
     assert colours[b"\xec\xe3\xf6"] > 500  # PROGRAMME highlight background
 
@@ -265,3 +266,13 @@ def test_cli_timeline(tmp_path):
     assert header[:3] == ["label", "ref", "name"] and "2021:hunnan-2021" in header
     res = runner.invoke(app, ["timeline", "--out", str(tmp_path / "t.gif")])
     assert res.exit_code == 2 and res.stderr.startswith("error:")
+
+
+def test_cli_unwritable_output_is_one_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    for args in (["view", "shenyang-2025", "--out", str(blocker / "v.html")],
+                 ["timeline", "--out", str(blocker / "t.png")],
+                 ["indicators", "--out", str(blocker / "i.jsonl")]):
+        res = runner.invoke(app, args)
+        assert res.exit_code == 2 and len(res.stderr.strip().splitlines()) == 1 and "cannot write" in res.stderr

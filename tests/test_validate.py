@@ -145,3 +145,10 @@ def test_non_utf8_tei_file_is_reported(repo_copy):
     p.write_bytes(p.read_text(encoding="utf-8").encode("gb18030"))
     errs = _errors(repo_copy)
     assert errs and errs[0][0] == "E201" and errs[0][1] == str(p) and errs[0][2] is not None
+
+
+def test_hand_edited_indicator_measure(repo_copy):
+    p = _break(repo_copy, "shenyang-2024.xml", 'commodity="地区生产总值" unit="%" quantity="6"',
+               'commodity="地区生产总值" unit="%" quantity="7"')
+    errs = _errors(repo_copy)
+    assert [c for c, *_ in errs] == ["E213"] and errs[0][1] == str(p)

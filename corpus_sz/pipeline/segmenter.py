@@ -316,9 +316,10 @@ def configure_tokenizer(nlp, pkuseg_dir: Path, user_dict: Iterable[str] | None =
         nlp.tokenizer.pkuseg_update_user_dict(sorted(set(user_dict)), reset=True)
 
 
-def token_boundaries(doc) -> set[int]:
-    out = {0, len(doc.text)}
-    for t in doc:
+def token_boundaries(tokens, length: int) -> set[int]:
+    """Offsets where a token starts or ends, plus the ends of the text."""
+    out = {0, length}
+    for t in tokens:
         out.add(t.idx)
         out.add(t.idx + len(t.text))
     return out
@@ -357,7 +358,7 @@ def boundary_alignment(docs: Iterable[Document], tokenize: Callable[[str], objec
         for text, _, ents in paragraph_entities(doc):
             if not ents:
                 continue
-            bounds = token_boundaries(tokenize(text))
+            bounds = token_boundaries(tokenize(text), len(text))
             for s, e, label, _ in ents:
                 ok = (s in bounds) + (e in bounds)
                 res.aligned += ok

@@ -128,7 +128,9 @@ def ruler_patterns(nlp, entries: Sequence[dict], docs: Sequence[Document], min_p
     Each alias is tokenized on its own and as it is tokenized where it occurs in
     the training text. An alias is dropped when, in the training text, less than
     ``min_precision`` of its token-aligned occurrences are gold mentions with its
-    label (和平 the district vs 和平 in a phrase).
+    label (和平 the district vs 和平 in a phrase). Occurrences inside a longer gold
+    mention (浑南 in 浑南科技城) do not count against it: the ruler runs after the
+    tagger and only fills gaps, so the tagger's longer span comes first.
     """
     by_form: dict[str, Counter] = defaultdict(Counter)  # form -> Counter((label, ref))
     for e in entries:
@@ -157,10 +159,14 @@ def ruler_patterns(nlp, entries: Sequence[dict], docs: Sequence[Document], min_p
                         if i not in starts or j not in ends:
                             continue
                         seqs[f].add(tuple(t.text for t in tdoc[starts[i]:ends[j] + 1]))
-                        occ[f] += 1
                         lab = gold.get((cs + i, cs + j))
                         if lab:
                             hits[(f, lab)] += 1
+                            occ[f] += 1
+                        elif any(s < cs + j and cs + i < e for s, e in gold):
+                            continue  # inside another mention: the tagger's span comes first
+                        else:
+                            occ[f] += 1
     patterns, stats = [], {"forms": len(forms), "dropped": 0, "patterns": 0}
     for f in forms:
         (label, ref), _ = sorted(by_form[f].items(), key=lambda kv: (-kv[1], kv[0]))[0]
@@ -205,7 +211,17 @@ def build_examples(nlp, chunks) -> tuple[list, int]:
 
 
 def apply_averages(nlp, optimizer) -> None:
-    """Make the optimizer's parameter averages the weights of the models (as spaCy saves them)."""
+    """Make the optimizer's parameter averages the weights of the models (as spaCy saves them).
+
+    Dropout is set to 0 as well: it is stored with the model, and a model saved
+    right after training would otherwise differ from the same model saved after
+    a prediction.
+    """
+    from thinc.api import set_dropout_rate
+
+    for _, proc in nlp.pipeline:
+        if getattr(proc, "model", None) is not None and hasattr(proc.model, "walk"):
+            set_dropout_rate(proc.model, 0.0)
     if not getattr(optimizer, "averages", None):
         return
     for _, proc in nlp.pipeline:
@@ -318,6 +334,7 @@ def train(out: Path | None = None, corpus_path: Path | None = None, config_path:
     ihash = input_hash(corpus, config_path)
     progress(f"training on {len(docs)} documents with entities; input hash {ihash[:12]}")
     entries = gazetteer_entries(docs, corpus.authority)
+    _, st = load_config(config_path)
     nlp = fit(docs, entries, config_path, progress, epochs=epochs)
     metrics = training_metrics(nlp, docs)
     cv = _cv_metrics(ihash)
@@ -331,6 +348,7 @@ def train(out: Path | None = None, corpus_path: Path | None = None, config_path:
         "sources": [{"name": "corpus_sz annotations", "url": "", "license": "CC BY 4.0"}],
         "labels": {"ner": list(LABELS), "entity_ruler": list(LABELS)},
         "corpus_sz": {"input_hash": ihash, "training_version": TRAINING_VERSION,
+                      "max_chunk_chars": st.max_chunk_chars, "corpus_version": corpus.version,
                       "documents": sorted(d.id for d in docs),
                       "entities": sum(len(d.entities) for d in docs),
                       "training_metrics": metrics, "cross_validation": cv},
