@@ -77,7 +77,7 @@ def tag(files: List[Path] = typer.Argument(..., help="UTF-8 text files"),
                 sys.stdout.buffer.write(data)
                 sys.stdout.flush()
             else:
-                target = Path(out) / f"{doc_id_for(f)}.xml"
+                target = Path(out) / f"{doc_id_for(f, text)}.xml"
                 atomic_write(target, data)
                 typer.echo(f"wrote {target} ({len(ents)} entities)", err=True)
 

@@ -59,11 +59,14 @@ MERGE: dict[tuple[str, str], str] = {
     ("PROGRAMME", "职工医保门诊共济保障机制"): "职工医保门诊共济保障机制改革",
     ("PROGRAMME", "“十大行动”"): "城市精细化管理“十大行动”",
     ("PROGRAMME", "巩固增势“20条”"): "《巩固增势推动经济持续回升向好若干政策举措》",
+    ("ZONE", "沈阳都市圈"): "沈阳现代化都市圈",
+    ("PROGRAMME", "宅基地改革试点"): "国家宅基地制度改革试点",
+    ("PROJECT", "宝马新工厂"): "华晨宝马铁西新工厂",
 }
 # districts of other cities: GB/T 2260 code and city (checked against cpca in tests/test_authority.py)
 OTHER_DISTRICTS = {"明山区": ("210504", "本溪市明山区 (a district of 本溪市, not of 沈阳市)")}
 # programme levels decided at adjudication where annotators disagreed or left it empty
-LEVEL: dict[str, str] = {}
+LEVEL: dict[str, str] = {"省自贸区总体方案": "provincial"}
 
 
 def load_marked(folder: Path, doc_id: str):

@@ -88,14 +88,21 @@ def predict_document(nlp, text: str, batch_size: int = 64) -> list[Tagged]:
 
 
 # -- TEI for review ------------------------------------------------------------------------
-_ID_BAD = re.compile(r"[^A-Za-z0-9._-]+")
+_YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")
 
 
-def doc_id_for(path: Path) -> str:
-    stem = _ID_BAD.sub("-", Path(path).stem).strip("-.") or "report"
-    if not (stem[0].isalpha() or stem[0] == "_"):
-        stem = "r-" + stem
-    return stem
+def doc_id_for(path: Path, text: str = "") -> str:
+    """A document id of the corpus's form (letters, a year: ``hunnan-2021``) for a tagged file.
+
+    Letters come from the file name (pinyin for Chinese), the year from the
+    file name or else the first line of the text; ``0000`` when there is none.
+    """
+    from ..authority import slug
+
+    stem = Path(path).stem
+    letters = "".join(re.findall(r"[a-z]+", slug(re.sub(r"[0-9]+", " ", stem)))) or "report"
+    m = _YEAR.search(stem) or _YEAR.search(text[:200])
+    return f"{letters[:40]}-{m.group(0) if m else '0000'}"
 
 
 def tagged_document(path: Path, text: str, ents: Iterable[Tagged]) -> Document:
@@ -123,7 +130,7 @@ def tagged_document(path: Path, text: str, ents: Iterable[Tagged]) -> Document:
             continue  # crosses a line (cannot happen: pieces never span lines)
         delta = shifts[k][0] - shifts[k][2]
         entities.append(t.to_entity(delta))
-    md = {"id": doc_id_for(path), "title": Path(path).name, "language": "zh-Hans", "kind": "unreviewed",
+    md = {"id": doc_id_for(path, text), "title": Path(path).name, "language": "zh-Hans", "kind": "unreviewed",
           "source": str(path)}
     return Document(id=md["id"], metadata=md, body=blocks, entities=entities)
 

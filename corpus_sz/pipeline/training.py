@@ -48,7 +48,7 @@ class Settings:
     ruler_min_precision: float = 0.5
     max_chunk_chars: int = 300
     seed: int = 0
-    epochs: int = 25
+    epochs: int = 30
     dropout: float = 0.2
 
     def segmenter(self) -> SegmenterSettings:
