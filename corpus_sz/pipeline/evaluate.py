@@ -478,6 +478,28 @@ def attach_cv_metrics(res: dict, progress: Progress | None = None) -> bool:
     return True
 
 
+def refresh_benchmark(corpus_path: Path | None = None, out: Path | None = None,
+                      progress: Progress | None = None) -> dict:
+    """Measure speed again with the shipped pipeline and rewrite the report, keeping the other results."""
+    from .. import load
+    from ..errors import E501, CorpusError
+    from ..xmlutil import atomic_write
+    from . import load_pipeline
+
+    out = Path(out) if out else REPORT_MD
+    try:
+        res = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise CorpusError(E501, "no evaluation results to refresh", path=str(out.with_suffix(".json")),
+                          hint="run `corpus-sz evaluate` first") from None
+    corpus = load(corpus_path)
+    progress and progress("speed benchmark")
+    res["benchmark"] = benchmark(load_pipeline(), [p.text for d in corpus for p in d.paragraphs])
+    atomic_write(out, render_markdown(res, res.get("alignment_whole"), res["benchmark"]))
+    atomic_write(out.with_suffix(".json"), json.dumps(res, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    return res
+
+
 def run_evaluation(corpus_path: Path | None = None, config_path: Path | None = None, epochs: int | None = None,
                    out: Path | None = None, progress: Progress | None = None, bench: bool = True) -> dict:
     """Cross-validate, measure segmentation and speed, write the markdown report and its JSON."""

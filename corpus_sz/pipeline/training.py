@@ -123,10 +123,12 @@ def _occurrences(text: str, form: str) -> Iterable[int]:
 
 def ruler_patterns(nlp, entries: Sequence[dict], docs: Sequence[Document], min_precision: float,
                    max_chunk_chars: int = 300) -> tuple[list[dict], dict]:
-    """Token patterns for spaCy's entity_ruler, one per alias and tokenization.
+    """Patterns for spaCy's entity_ruler: each alias as a phrase, plus its other tokenizations.
 
-    Each alias is tokenized on its own and as it is tokenized where it occurs in
-    the training text. An alias is dropped when, in the training text, less than
+    A phrase pattern is tokenized on its own; an alias that the segmenter splits
+    differently where it occurs in the training text also gets a token pattern
+    for each such tokenization (phrase patterns go through the fast
+    PhraseMatcher, token patterns through the slower Matcher). An alias is dropped when, in the training text, less than
     ``min_precision`` of its token-aligned occurrences are gold mentions with its
     label (和平 the district vs 和平 in a phrase). Occurrences inside a longer gold
     mention (浑南 in 浑南科技城) do not count against it: the ruler runs after the
@@ -173,9 +175,11 @@ def ruler_patterns(nlp, entries: Sequence[dict], docs: Sequence[Document], min_p
         if occ[f] and hits[(f, label)] / occ[f] < min_precision:
             stats["dropped"] += 1
             continue
-        variants = set(seqs[f])
-        variants.add(tuple(t.text for t in nlp.make_doc(f) if not t.is_space))
-        for v in sorted(variants):
+        # the alias as a phrase (tokenized on its own, matched by the fast PhraseMatcher) and, as
+        # token patterns, only the tokenizations seen in context that differ from that
+        alone = tuple(t.text for t in nlp.make_doc(f))
+        patterns.append({"label": label, "pattern": f, "id": ref})
+        for v in sorted(set(seqs[f]) - {alone}):
             if v:
                 patterns.append({"label": label, "pattern": [{"ORTH": t} for t in v], "id": ref})
     stats["patterns"] = len(patterns)
