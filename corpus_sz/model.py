@@ -99,6 +99,22 @@ class Document:
     layout: list[tuple[int, int]] = field(default_factory=list)  # seed spans dropped as layout
     # indicator measures as read from TEI: (start, end, TEI attributes); derived, see corpus_sz.indicators
     measures: list[tuple[int, int, dict]] = field(default_factory=list)
+    # Documents read from the corpus are frozen: their text and paragraphs are computed once.
+    frozen: bool = field(default=False, repr=False, compare=False)
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def freeze(self) -> "Document":
+        """Mark the text layer as final (as read from TEI), so derived views are cached."""
+        self._cache.clear()
+        self.frozen = True
+        return self
+
+    def _cached(self, key, compute):
+        if not self.frozen:
+            return compute()
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     # -- traversal -------------------------------------------------------
     def iter_blocks(self) -> Iterator[tuple[Block, tuple[Div, ...], str]]:
@@ -119,7 +135,7 @@ class Document:
 
     @property
     def text(self) -> str:
-        return "\n".join(b.text for b in self.text_blocks())
+        return self._cached("text", lambda: "\n".join(b.text for b in self.text_blocks()))
 
     def block_offsets(self) -> list[tuple[Block, int, int]]:
         out, pos = [], 0
@@ -131,6 +147,9 @@ class Document:
 
     @property
     def paragraphs(self) -> list[Paragraph]:
+        return list(self._cached("paragraphs", self._paragraphs))
+
+    def _paragraphs(self) -> list[Paragraph]:
         paras: list[Paragraph] = []
         pos = 0
         for block, stack, where in self.iter_blocks():

@@ -494,4 +494,4 @@ def document_from_tree(tree, path: str) -> Document:
     doc.entities = [Entity(e.start, e.end, e.label, e.ref, full[e.start:e.end], e.resp, e.cert)
                     for e in r.entities]
     doc.measures = r.measures
-    return doc
+    return doc.freeze()
