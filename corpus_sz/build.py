@@ -4,6 +4,8 @@
 ``OUT/text/``     the clean text of each report (UTF-8, the offsets' reference)
 ``OUT/jsonl/``    documents, paragraphs and entities as JSON Lines
 ``OUT/hf/``       the Hugging Face dataset folder (parquet + card)
+
+and reports whether the shipped spaCy pipeline was trained on these annotations.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def build(out: Path, path: Path | None = None) -> list[str]:
 
     out = Path(out)
     corpus = load(path)
-    steps = ["tei", "text", "jsonl", "hf"]
+    steps = ["tei", "text", "jsonl", "hf", "pipeline"]
     summary: list[str] = []
     with Progress(transient=True) as progress:
         task = progress.add_task("building", total=len(steps))
@@ -51,6 +53,14 @@ def build(out: Path, path: Path | None = None) -> list[str]:
         counts = write_hf(corpus, out / "hf")
         summary.append("hf:    " + ", ".join(f"{c} " + "/".join(f"{s}={n}" for s, n in sp.items())
                                         for c, sp in counts.items()))
+        progress.advance(task)
+        # the trained pipeline ships in the package; say whether it matches this corpus
+        from .pipeline import MODEL_DIR, pipeline_is_current
+
+        if path is None and pipeline_is_current():
+            summary.append(f"model: {MODEL_DIR.name} is current with the gold annotations")
+        else:
+            summary.append(f"model: {MODEL_DIR.name} was trained on other annotations; run `corpus-sz train`")
         progress.advance(task)
     summary.insert(0, f"corpus_sz {corpus.version}: built {len(corpus)} documents into {out}")
     return summary
