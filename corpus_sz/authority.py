@@ -113,30 +113,22 @@ def authority_to_tei(auth: Authority, header: etree._Element) -> etree._Element:
         if r.note:
             tei(pl, "note", text=r.note)
     # TEI lists may not be empty: a list is written only when it has records
-    zones = sorted(auth.by_label("ZONE"), key=lambda r: r.id)
-    lz = tei(so, "listPlace", type="zone") if zones else None
-    for r in zones:
-        pl = tei(lz, "place", type="zone", **{XML_ID: r.id})
-        _names(pl, "placeName", r)
-        if r.note:
-            tei(pl, "note", text=r.note)
-    projects = sorted(auth.by_label("PROJECT"), key=lambda r: r.id)
-    lo = tei(so, "listObject", type="project") if projects else None
-    for r in projects:
-        ob = tei(lo, "object", type="project", **{XML_ID: r.id})
-        oi = tei(ob, "objectIdentifier")
-        _names(oi, "objectName", r)
-        if r.note:
-            tei(ob, "note", text=r.note)
-    programmes = sorted(auth.by_label("PROGRAMME"), key=lambda r: r.id)
-    le = tei(so, "listEvent", type="programme") if programmes else None
-    for r in programmes:
-        ev = tei(le, "event", type="programme", **{XML_ID: r.id})
-        _names(ev, "label", r)
-        if r.level:
-            tei(ev, "note", text=r.level, type="level")
-        if r.note:
-            tei(ev, "note", text=r.note)
+    for label, list_tag, item_tag, wrapper, name_tag in (
+            ("ZONE", "listPlace", "place", None, "placeName"),
+            ("PROJECT", "listObject", "object", "objectIdentifier", "objectName"),
+            ("PROGRAMME", "listEvent", "event", None, "label")):
+        records = sorted(auth.by_label(label), key=lambda r: r.id)
+        if not records:
+            continue
+        typ = label.lower()
+        lst = tei(so, list_tag, type=typ)
+        for r in records:
+            item = tei(lst, item_tag, type=typ, **{XML_ID: r.id})
+            _names(tei(item, wrapper) if wrapper else item, name_tag, r)
+            if r.level:
+                tei(item, "note", text=r.level, type="level")
+            if r.note:
+                tei(item, "note", text=r.note)
     return root
 
 

@@ -23,6 +23,8 @@ from .version import __version__
 from .xmlutil import TEI_NS, XML_ID, local, parse_xml
 
 MACHINE_RESP = "#corpus_sz_tagger"
+# elements of <text> that hold one block of the text layer each (see docs/tei-encoding.md)
+BLOCK_TAGS = ("titlePart", "p", "byline", "dateline", "salute", "head", "note")
 ENTITY_TAGS = {f"{{{TEI_NS}}}placeName", f"{{{TEI_NS}}}name"}
 
 
@@ -209,14 +211,8 @@ def _compare_text(path: Path, tree, doc, clean, report: Report) -> None:
         return
     a, b = doc.text_blocks(), clean.text_blocks()
     # locate the first differing block element, for its line number
-    elements = [el for el in tree.getroot().iter(f"{{{TEI_NS}}}p", f"{{{TEI_NS}}}head", f"{{{TEI_NS}}}note",
-                                                 f"{{{TEI_NS}}}titlePart", f"{{{TEI_NS}}}byline",
-                                                 f"{{{TEI_NS}}}dateline", f"{{{TEI_NS}}}salute")
-                if el.getparent() is not None and local(el.getparent()) not in ("encodingDesc", "projectDesc",
-                                                                                    "correction", "normalization",
-                                                                                    "segmentation", "interpretation",
-                                                                                    "sourceDesc")
-                and el.xpath("ancestor::*[local-name()='text']")]
+    text_el = tree.getroot().find(f"{{{TEI_NS}}}text")
+    elements = list(text_el.iter(*(f"{{{TEI_NS}}}{tag}" for tag in BLOCK_TAGS))) if text_el is not None else []
     for i, (x, y) in enumerate(zip(a, b)):
         if x.text != y.text:
             k = next((j for j, (c, d) in enumerate(zip(x.text, y.text)) if c != d), min(len(x.text), len(y.text)))

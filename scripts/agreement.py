@@ -34,7 +34,6 @@ def main() -> None:
     for doc_id in docs:
         a, b = spans(FOLDER / f"{doc_id}.pass1.txt"), spans(FOLDER / f"{doc_id}.pass2.txt")
         gold = [(e.start, e.end, e.label) for e in corpus[doc_id].entities]
-        tag = lambda xs: [(doc_id, *x) for x in xs]  # noqa: E731
         all_a += [(f"{doc_id}:{s}", f"{doc_id}:{e}", l) for s, e, l in a]
         all_b += [(f"{doc_id}:{s}", f"{doc_id}:{e}", l) for s, e, l in b]
         all_g += [(f"{doc_id}:{s}", f"{doc_id}:{e}", l) for s, e, l in gold]

@@ -22,11 +22,7 @@ def clean_seed(record: SeedRecord, root: Path | None = None) -> Document:
     seed = Seed(record.file, text)
     if record.recipe is not None:  # a report added with `corpus-sz new-report`
         return clean_named(record, seed, root)
-    recipe = RECIPES[record.file]
-    if record.file.startswith("003_"):
-        b, front, body, back = recipe(seed, record.id)
-    else:
-        b, front, body, back = recipe(seed)
+    b, front, body, back = RECIPES[record.file](seed, record.id)
     return b.finish(record.id, load_metadata(record.id, root), front, body, back)
 
 
@@ -43,6 +39,6 @@ def clean_named(record: SeedRecord, seed: Seed, root: Path | None = None, metada
         raise CorpusError(E102, f"unknown recipe {record.recipe!r} in the manifest entry of {record.file}",
                           path=str((root or seeds_dir()) / "manifest.json"),
                           hint=f"one of {', '.join(NAMED_RECIPES)}")
-    b, front, body, back = recipe(seed)
+    b, front, body, back = recipe(seed, record.id)
     md = metadata if metadata is not None else load_metadata(record.id, root)
     return b.finish(record.id, md, front, body, back)

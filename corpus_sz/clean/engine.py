@@ -101,18 +101,20 @@ class Builder:
         self.covered: list[Span] = []
 
     # -- pieces ---------------------------------------------------------
-    def pieces(self, spans: Iterable[Span], rules: bool = True) -> list[Piece]:
+    def pieces(self, spans: Iterable[Span], rules: bool | Sequence[Rule] = True) -> list[Piece]:
+        """Pieces of ``spans`` under the document's rules (True), none (False) or the given ones."""
+        compiled = self.rules if rules is True else [] if rules is False else [(r, r.compiled()) for r in rules]
         out: list[Piece] = []
         for s, e in spans:
             self.covered.append((s, e))
-            out.extend(self._pieces_in(s, e, rules))
+            out.extend(self._pieces_in(s, e, compiled))
         return _merge_text(out)
 
-    def _pieces_in(self, s: int, e: int, use_rules: bool) -> list[Piece]:
+    def _pieces_in(self, s: int, e: int, rules: list[tuple[Rule, re.Pattern]]) -> list[Piece]:
         text = self.seed.text
         hits: list[tuple[int, int, Rule, re.Match]] = []
-        if use_rules:
-            for rule, rx in self.rules:
+        if rules:
+            for rule, rx in rules:
                 for m in rx.finditer(text, s, e):
                     if m.end() > m.start() and not any(m.start() < b and a < m.end() for a, b, _, _ in hits):
                         hits.append((m.start(), m.end(), rule, m))
@@ -133,7 +135,8 @@ class Builder:
         return out
 
     # -- blocks ---------------------------------------------------------
-    def block(self, kind: str, *spans: Span, rules: bool = True, strip: bool = True, **attrs) -> Block:
+    def block(self, kind: str, *spans: Span, rules: bool | Sequence[Rule] = True, strip: bool = True,
+              **attrs) -> Block:
         if strip:
             spans = tuple(self.seed.strip(sp) for sp in spans)
         return Block(kind, self.pieces(spans, rules), **attrs)

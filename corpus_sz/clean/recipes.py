@@ -43,7 +43,7 @@ RULES_000 = [
 ]
 
 
-def recipe_000(seed: Seed):
+def recipe_000(seed: Seed, doc_id: str):
     b = Builder(seed, RULES_000)
     front = [
         b.gap(seed.lines(1, 3), "boilerplate"),
@@ -106,7 +106,7 @@ RULES_001 = [
 ]
 
 
-def recipe_001(seed: Seed):
+def recipe_001(seed: Seed, doc_id: str):
     b = Builder(seed, RULES_001)
     front = [b.block("byline", seed.line(1))]
     entries: list = [b.block("salute", seed.line(2))]
@@ -142,7 +142,7 @@ RULES_002 = [
 ]
 
 
-def recipe_002(seed: Seed):
+def recipe_002(seed: Seed, doc_id: str):
     b = Builder(seed, RULES_002)
     front = [
         b.block("title", seed.line(5), type="headline"),
@@ -213,10 +213,10 @@ def _paragraph_spans(seed: Seed, first: int, last: int) -> list[tuple[int, tuple
     return out
 
 
-def recipe_003(seed: Seed, doc_id: str = "heping-2023"):
+def recipe_003(seed: Seed, doc_id: str):
     b = Builder(seed, RULES_003)
     front = [
-        Block("title", _with_rules(b, seed.line(1), RULES_003_TITLE)),
+        b.block("title", seed.line(1), rules=RULES_003_TITLE),
         b.block("dateline", seed.line(3), seed.line(5)),
         b.block("byline", seed.line(7)),
     ]
@@ -245,19 +245,7 @@ def recipe_003(seed: Seed, doc_id: str = "heping-2023"):
              if seed.line_text(n).startswith("[\ufffd]")]
     back = [_div("glossary", [b.block("head", seed.line(198))] + notes)]
     _link_notes(doc_id, front + body, notes)
-    b.covered.append(seed.strip(seed.line(1)))
     return b, front, body, back
-
-
-def _with_rules(b: Builder, span, rules) -> list[Piece]:
-    saved = b.rules
-    b.rules = [(r, r.compiled()) for r in rules]
-    try:
-        span = b.seed.strip(span)
-        pieces = b._pieces_in(span[0], span[1], True)
-    finally:
-        b.rules = saved
-    return pieces
 
 
 def _link_notes(doc_id: str, items, notes: list[Block]) -> None:
@@ -308,7 +296,7 @@ RUNIN_004 = [
 ]
 
 
-def recipe_004(seed: Seed):
+def recipe_004(seed: Seed, doc_id: str):
     b = Builder(seed, RULES_004)
     front = [b.gap(seed.lines(1, 7), "boilerplate"), b.gap(seed.line(9), "repost-headline"),
              b.gap(seed.line(11), "page-metadata")]
@@ -397,7 +385,7 @@ def _generic_head(b: Builder, span, level: int, n: str | None = None) -> Open:
     return Open(level, head=b.block("head", head, type="runin"), n=n, lead=[b.block("p", rest)])
 
 
-def recipe_generic(seed: Seed):
+def recipe_generic(seed: Seed, doc_id: str):
     b = Builder(seed)
     lines = [n for n in range(1, seed.n_lines + 1) if seed.line_text(n).strip()]
     front: list = []
