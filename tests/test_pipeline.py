@@ -188,6 +188,29 @@ def test_linker_component_sets_kb_ids():
     assert other.table.to_list() == linker.table.to_list()
 
 
+def test_scheme_rules_drop_district_names_inside_longer_names():
+    from spacy.lang.zh import Chinese
+    from spacy.tokens import Span
+
+    from corpus_sz.pipeline.components import SchemeRules, in_quoted_name
+
+    nlp = Chinese()  # one token per character
+    text = "沈河区人民政府建设“四个和平”，“新浑南、新文化、新生活”，和平区加快发展"
+    doc = nlp.make_doc(text)
+
+    def span(form, nth=0):
+        i = -1
+        for _ in range(nth + 1):
+            i = text.index(form, i + 1)
+        return Span(doc, i, i + len(form), "DISTRICT")
+
+    doc.ents = [span("沈河区"), span("和平"), span("浑南"), span("和平区")]
+    kept = [(e.start_char, e.text) for e in SchemeRules()(doc).ents]
+    assert kept == [(text.index("浑南"), "浑南"), (text.rindex("和平区"), "和平区")]
+    assert in_quoted_name("“浑南之夏”", 1, 3) and not in_quoted_name("浑南之夏", 0, 2)
+    assert not in_quoted_name("“一个很长很长很长很长很长的名字里有浑南这个区”", 18, 20)
+
+
 # -- a small trained pipeline ------------------------------------------------------------
 @pytest.fixture(scope="session")
 def small_model(corpus, tmp_path_factory):
@@ -208,7 +231,7 @@ def test_small_pipeline_finds_gold_spans_in_a_held_out_report(corpus, small_mode
     from corpus_sz.pipeline.tagging import predict_document
 
     nlp, _ = small_model
-    assert nlp.pipe_names == ["ner", "entity_ruler", "corpus_sz_linker"]
+    assert nlp.pipe_names == ["ner", "entity_ruler", "corpus_sz_scheme_rules", "corpus_sz_linker"]
     assert set(nlp.get_pipe("ner").labels) == set(LABELS)
     doc = corpus[HELD_OUT]
     pred = predict_document(nlp, doc.text)

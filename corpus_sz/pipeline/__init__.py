@@ -6,11 +6,14 @@
     >>> [(e.text, e.label_, e.kb_id_) for e in doc.ents]
 
 The model folder is a plain spaCy pipeline: ``spacy.load(path)`` works once the
-``corpus_sz_linker`` factory is registered, which the ``spacy_factories`` entry
-point of the installed package does (or ``import corpus_sz.pipeline``).
+project's factories (``corpus_sz_scheme_rules``, ``corpus_sz_linker``) and its
+embedding architecture (``corpus_sz.ZhAffixEmbed.v1``) are registered, which the
+``spacy_factories`` and ``spacy_architectures`` entry points of the installed
+package do (or ``import corpus_sz.pipeline.components``).
 
 Modules: :mod:`.segmenter` (silver segmentation, pkuseg training, boundary
-alignment), :mod:`.components` (the linker), :mod:`.training` (``corpus-sz
+alignment), :mod:`.architectures` (character-affix features of Chinese tokens),
+:mod:`.components` (span rules, the linker), :mod:`.training` (``corpus-sz
 train``), :mod:`.tagging` (``corpus-sz tag``), :mod:`.evaluate` (``corpus-sz
 evaluate``, cross-validation by document).
 """
@@ -35,7 +38,7 @@ def load_pipeline(path: str | Path | None = None):
                           hint="train one with `corpus-sz train`" + (f" --out {folder}" if path else ""))
     import spacy
 
-    from . import components  # noqa: F401  (registers corpus_sz_linker without the entry point)
+    from . import components  # noqa: F401  (registers the factories and architecture without entry points)
 
     return spacy.load(folder)
 

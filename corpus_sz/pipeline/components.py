@@ -28,6 +28,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..model import LABELS
+from . import architectures  # noqa: F401  (registers corpus_sz.ZhAffixEmbed.v1 for configs and spacy.load)
 
 LINK_EXT = "corpus_sz_link"
 if not Span.has_extension(LINK_EXT):
@@ -176,6 +177,53 @@ class Linker:
                   assigns=["doc.ents", "token.ent_kb_id"])
 def make_linker(nlp: Language, name: str, min_length: int) -> Linker:
     return Linker(nlp.vocab, name, min_length=min_length)
+
+
+# Words that make a district name the beginning of an organisation's name (沈河区人民政府).
+ORGANISATION_WORDS = ("人民政府", "政府", "人民代表大会", "人大", "政协", "区委", "县委", "市委", "法院", "检察院")
+# How far a quoted name may reach around a district name inside it (“四个和平”, “浑南之夏”).
+QUOTED_NAME_REACH = 12
+
+
+def in_quoted_name(text: str, start: int, end: int, reach: int = QUOTED_NAME_REACH) -> bool:
+    """Is text[start:end] inside a short quoted name “…” that is not a list (no 、 inside)?"""
+    opening = text.rfind("“", 0, start)
+    if opening < 0 or opening < start - reach or text.rfind("”", 0, start) > opening:
+        return False
+    closing = text.find("”", end)
+    if closing < 0 or closing - end > reach or "“" in text[end:closing]:
+        return False
+    return "、" not in text[opening:closing]
+
+
+class SchemeRules:
+    """Removes tagged spans that span rule 1 of the annotation scheme excludes.
+
+    Rule 1: when a district name begins a longer name, only the longer name can
+    be annotated. A tagger that learned district names tags them inside
+    organisation names (沈河区人民政府) and inside quoted brand names (“四个和平”,
+    “浑南之夏”); both are removed here. A quoted list of slogans keeps its
+    districts (“新浑南、新文化、新生活” names 浑南 as a short form, rule 6).
+    """
+
+    def __init__(self, name: str = "corpus_sz_scheme_rules"):
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        doc.ents = [e for e in doc.ents
+                    if not (e.label_ == "DISTRICT" and (text.startswith(ORGANISATION_WORDS, e.end_char)
+                                                        or in_quoted_name(text, e.start_char, e.end_char)))]
+        return doc
+
+    def pipe(self, stream, batch_size: int = 128):
+        for doc in stream:
+            yield self(doc)
+
+
+@Language.factory("corpus_sz_scheme_rules", assigns=["doc.ents"])
+def make_scheme_rules(nlp: Language, name: str) -> SchemeRules:
+    return SchemeRules(name)
 
 
 def link_entries_from_authority(authority) -> list[dict]:

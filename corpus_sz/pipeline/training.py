@@ -31,7 +31,7 @@ Progress = Callable[[str], None]
 CONFIG_PATH = Path(__file__).resolve().parent / "config.cfg"
 MODEL_NAME = "corpus_sz"
 # Bumped when the training procedure changes in a way that changes the model.
-TRAINING_VERSION = "1"
+TRAINING_VERSION = "2"
 
 
 def _quiet(_msg: str) -> None:
@@ -47,6 +47,8 @@ class Settings:
     segmenter_user_dict: bool = False
     ruler_min_precision: float = 0.5
     max_chunk_chars: int = 300
+    augment_copies: int = 0
+    negative_share: float = 1.0
     seed: int = 0
     epochs: int = 30
     dropout: float = 0.2
@@ -199,6 +201,41 @@ def training_chunks(docs: Iterable[Document], max_chunk_chars: int) -> list[tupl
     return out
 
 
+def augment_chunks(chunks, copies: int, seed: int) -> list[tuple[str, list[tuple[int, int, str]]]]:
+    """Mention replacement: ``copies`` variants of each chunk with entities, seeded.
+
+    Each gold mention is replaced by a mention of the same label drawn from the
+    training chunks, so that the tagger learns from the context and the shape of
+    names rather than from memorised forms (most mentions of an unseen report
+    are themselves unseen).
+    """
+    if copies <= 0:
+        return []
+    pool: dict[str, list[str]] = defaultdict(list)
+    for text, ents in chunks:
+        for s, e, lab in ents:
+            pool[lab].append(text[s:e])
+    for lab in pool:
+        pool[lab] = sorted(set(pool[lab]))
+    rng = random.Random(seed)
+    out = []
+    for text, ents in chunks:
+        if not ents:
+            continue
+        for _ in range(copies):
+            parts, new, pos = [], [], 0
+            for s, e, lab in sorted(ents):
+                parts.append(text[pos:s])
+                start = sum(len(p) for p in parts)
+                form = rng.choice(pool[lab])
+                parts.append(form)
+                new.append((start, start + len(form), lab))
+                pos = e
+            parts.append(text[pos:])
+            out.append(("".join(parts), new))
+    return out
+
+
 def build_examples(nlp, chunks) -> tuple[list, int]:
     """spaCy Examples; a gold span that is not token-aligned is marked unknown ("-")."""
     from spacy.training import Example, offsets_to_biluo_tags
@@ -242,8 +279,12 @@ def apply_averages(nlp, optimizer) -> None:
 # -- fitting -------------------------------------------------------------------------------
 def fit(docs: Sequence[Document], entries: Sequence[dict], config_path: Path | None = None,
         progress: Progress | None = None, epochs: int | None = None, settings_override: dict | None = None,
-        workdir: Path | None = None):
-    """Train a pipeline on ``docs``; ``entries`` fill the gazetteer and the linker. Returns nlp."""
+        workdir: Path | None = None, epoch_callback: Callable | None = None):
+    """Train a pipeline on ``docs``; ``entries`` fill the gazetteer and the linker. Returns nlp.
+
+    ``epoch_callback(nlp, optimizer, epoch)``, if given, is called after each epoch
+    (learning curves; it must not change the model).
+    """
     from spacy import util
     from spacy.util import fix_random_seed, registry
 
@@ -276,6 +317,12 @@ def fit(docs: Sequence[Document], entries: Sequence[dict], config_path: Path | N
         optimizer = registry.resolve({"o": train_cfg["optimizer"]})["o"]
         batcher = registry.resolve({"b": train_cfg["batcher"]})["b"]
         chunks = training_chunks(docs, st.max_chunk_chars)
+        chunks += augment_chunks(chunks, st.augment_copies, st.seed)
+        if st.negative_share < 1.0:
+            # keep a seeded share of the chunks without any entity (a tagger trained on mostly
+            # empty text learns to say "nothing here")
+            keep = random.Random(st.seed + 1)
+            chunks = [c for c in chunks if c[1] or keep.random() < st.negative_share]
         cache: list = []
 
         def get_examples():
@@ -313,6 +360,8 @@ def fit(docs: Sequence[Document], entries: Sequence[dict], config_path: Path | N
                            exclude=[n for n in nlp.pipe_names if n not in trainable])
             progress(f"tagger: epoch {epoch + 1}/{st.epochs} loss {losses.get('ner', 0.0):.1f} "
                      f"({time.time() - t0:.0f}s)")
+            if epoch_callback is not None:
+                epoch_callback(nlp, optimizer, epoch + 1)
         apply_averages(nlp, optimizer)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
