@@ -10,6 +10,10 @@ This is the quick loop behind the choices recorded in docs/model-selection.md;
 `corpus-sz evaluate` remains the full report for the shipped configuration.
 
     python scripts/model_selection.py CONFIG.cfg [CONFIG.cfg ...] [--docs ID ...] [--out results.json]
+    python scripts/model_selection.py --data-curve shenyang-2024 [CONFIG.cfg]
+
+``--data-curve ID`` holds out one report and trains on 1, 2, ... of the others
+(in corpus order), to show how the score grows with the gold data.
 
 Runs each fold in its own process (--jobs, default 2); every run is seeded by the config.
 """
@@ -61,15 +65,47 @@ def pooled(folds: list[dict]) -> dict:
     return out
 
 
+def data_curve(test_id: str, config: str | None) -> list[dict]:
+    import corpus_sz
+    from corpus_sz.metrics import score
+    from corpus_sz.pipeline.evaluate import _merge, district_prior
+    from corpus_sz.pipeline.tagging import predict_document
+    from corpus_sz.pipeline.training import fit, mention_entries
+
+    corpus = corpus_sz.load()
+    test = corpus[test_id]
+    others = [d for d in corpus if d.entities and d.id != test_id]
+    gold = [(e.start, e.end, e.label) for e in test.entities]
+    rows = []
+    for k in range(1, len(others) + 1):
+        train = others[:k]
+        nlp = fit(train, _merge(mention_entries(train), district_prior(corpus.authority)),
+                  Path(config) if config else None)
+        m = score(gold, [(e.start, e.end, e.label) for e in predict_document(nlp, test.text)])["micro"]
+        rows.append({"train": [d.id for d in train], "mentions": sum(len(d.entities) for d in train),
+                     "p": round(m.p, 3), "r": round(m.r, 3), "f": round(m.f, 3)})
+        print(f"{k} report(s), {rows[-1]['mentions']} gold mentions: strict micro F1 {m.f:.3f}", flush=True)
+    return rows
+
+
 def main() -> int:
     import corpus_sz
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("configs", nargs="+")
+    ap.add_argument("configs", nargs="*")
+    ap.add_argument("--data-curve", metavar="ID", default=None,
+                    help="hold out this report and train on growing sets of the others")
     ap.add_argument("--docs", nargs="*", default=None, help="held-out reports (default: all with entities)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--out", default=None, help="write folds and pooled scores as JSON")
     args = ap.parse_args()
+    if args.data_curve:
+        rows = data_curve(args.data_curve, args.configs[0] if args.configs else None)
+        if args.out:
+            Path(args.out).write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+        return 0
+    if not args.configs:
+        ap.error("give at least one config file, or --data-curve ID")
     ids = args.docs or [d.id for d in corpus_sz.load() if d.entities]
     tasks = [(c, i) for c in args.configs for i in ids]
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:

@@ -208,6 +208,14 @@ def test_scheme_rules_drop_district_names_inside_longer_names():
     kept = [(e.start_char, e.text) for e in SchemeRules()(doc).ents]
     assert kept == [(text.index("浑南"), "浑南"), (text.rindex("和平区"), "和平区")]
     assert in_quoted_name("“浑南之夏”", 1, 3) and not in_quoted_name("浑南之夏", 0, 2)
+    # a short form followed by the rest of a district's full name becomes the full name
+    rules = SchemeRules(district_names=["沈北新区", "法库县"])
+    doc = nlp.make_doc("沈北新区获评，法库入选，沈北、法库两地")
+    doc.ents = [Span(doc, 0, 2, "DISTRICT"), Span(doc, 7, 9, "DISTRICT"), Span(doc, 12, 14, "DISTRICT"),
+                Span(doc, 15, 17, "DISTRICT")]
+    assert [e.text for e in rules(doc).ents] == ["沈北新区", "法库", "沈北", "法库"]
+    again = SchemeRules().from_bytes(rules.to_bytes())
+    assert again.district_names == ["沈北新区", "法库县"]
     assert not in_quoted_name("“一个很长很长很长很长很长的名字里有浑南这个区”", 18, 20)
 
 
@@ -233,6 +241,7 @@ def test_small_pipeline_finds_gold_spans_in_a_held_out_report(corpus, small_mode
     nlp, _ = small_model
     assert nlp.pipe_names == ["ner", "entity_ruler", "corpus_sz_scheme_rules", "corpus_sz_linker"]
     assert set(nlp.get_pipe("ner").labels) == set(LABELS)
+    assert "沈北新区" in nlp.get_pipe("corpus_sz_scheme_rules").district_names
     doc = corpus[HELD_OUT]
     pred = predict_document(nlp, doc.text)
     assert pred, "no prediction at all"
@@ -252,6 +261,8 @@ def test_saved_model_loads_with_spacy_load(small_model):
     nlp, folder = small_model
     loaded = spacy.load(folder)  # the linker factory comes from the package's entry point
     assert loaded.pipe_names == nlp.pipe_names
+    assert loaded.get_pipe("corpus_sz_scheme_rules").district_names == \
+           nlp.get_pipe("corpus_sz_scheme_rules").district_names
     text = "深入推进“放管服”改革，支持于洪、沈北发展。"
     assert [(e.start_char, e.end_char, e.label_, e.kb_id_) for e in loaded(text).ents] == \
            [(e.start_char, e.end_char, e.label_, e.kb_id_) for e in nlp(text).ents]

@@ -197,33 +197,81 @@ def in_quoted_name(text: str, start: int, end: int, reach: int = QUOTED_NAME_REA
 
 
 class SchemeRules:
-    """Removes tagged spans that span rule 1 of the annotation scheme excludes.
+    """Applies span rule 1 of the annotation scheme to district names the tagger found.
 
-    Rule 1: when a district name begins a longer name, only the longer name can
-    be annotated. A tagger that learned district names tags them inside
-    organisation names (沈河区人民政府) and inside quoted brand names (“四个和平”,
-    “浑南之夏”); both are removed here. A quoted list of slogans keeps its
-    districts (“新浑南、新文化、新生活” names 浑南 as a short form, rule 6).
+    Rule 1: the whole name is annotated, and when a district name begins a longer
+    name, only the longer name can be annotated. So a tagged district
+
+    - is completed to the district's full name when the text continues with it
+      (沈北 in 沈北新区, 法库 in 法库县; the full names are the DISTRICT records'
+      names, stored with the component);
+    - is removed when it begins an organisation's name (沈河区人民政府) or sits in a
+      short quoted name (“四个和平”, “浑南之夏”). A quoted list of slogans keeps
+      its districts (“新浑南、新文化、新生活” names 浑南 as a short form, rule 6).
     """
 
-    def __init__(self, name: str = "corpus_sz_scheme_rules"):
+    def __init__(self, name: str = "corpus_sz_scheme_rules", district_names: Iterable[str] = ()):
         self.name = name
+        self.set_district_names(district_names)
+
+    def set_district_names(self, names: Iterable[str]) -> None:
+        self.district_names = sorted(set(names))
+
+    def _full_name_end(self, text: str, start: int, end: int) -> int | None:
+        form = text[start:end]
+        for full in self.district_names:
+            if len(full) > len(form) and full.startswith(form) and text.startswith(full, start):
+                return start + len(full)
+        return None
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
-        doc.ents = [e for e in doc.ents
-                    if not (e.label_ == "DISTRICT" and (text.startswith(ORGANISATION_WORDS, e.end_char)
-                                                        or in_quoted_name(text, e.start_char, e.end_char)))]
+        ents = list(doc.ents)
+        out = []
+        for i, e in enumerate(ents):
+            if e.label_ == "DISTRICT":
+                if text.startswith(ORGANISATION_WORDS, e.end_char) or in_quoted_name(text, e.start_char, e.end_char):
+                    continue
+                new_end = self._full_name_end(text, e.start_char, e.end_char)
+                nxt = ents[i + 1].start_char if i + 1 < len(ents) else len(text)
+                if new_end is not None and new_end <= nxt:
+                    full = doc.char_span(e.start_char, new_end, label=e.label, kb_id=e.kb_id,
+                                         span_id=e.id, alignment_mode="strict")
+                    e = full if full is not None else e
+            out.append(e)
+        doc.ents = out
         return doc
 
     def pipe(self, stream, batch_size: int = 128):
         for doc in stream:
             yield self(doc)
 
+    # -- serialisation -------------------------------------------------------
+    def to_bytes(self, *, exclude=tuple()) -> bytes:
+        return srsly.msgpack_dumps({"district_names": self.district_names})
+
+    def from_bytes(self, data: bytes, *, exclude=tuple()) -> "SchemeRules":
+        self.set_district_names(srsly.msgpack_loads(data)["district_names"])
+        return self
+
+    def to_disk(self, path, *, exclude=tuple()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "rules.json", {"district_names": self.district_names})
+
+    def from_disk(self, path, *, exclude=tuple()) -> "SchemeRules":
+        self.set_district_names(srsly.read_json(Path(path) / "rules.json")["district_names"])
+        return self
+
 
 @Language.factory("corpus_sz_scheme_rules", assigns=["doc.ents"])
 def make_scheme_rules(nlp: Language, name: str) -> SchemeRules:
     return SchemeRules(name)
+
+
+def district_names(entries: Iterable[dict]) -> list[str]:
+    """The full names of the DISTRICT records among gazetteer entries."""
+    return sorted({e["form"] for e in entries if e["label"] == "DISTRICT" and e.get("name")})
 
 
 def link_entries_from_authority(authority) -> list[dict]:

@@ -68,12 +68,16 @@ def district_prior(authority) -> list[dict]:
 
 
 def _merge(entries: Iterable[dict], extra: Iterable[dict]) -> list[dict]:
-    out = list(entries)
-    seen = {(e["form"], e["label"], e["ref"]) for e in out}
+    """``entries`` plus the ``extra`` ones not among them; a form that either side marks as a record's name stays one."""
+    out = [dict(e) for e in entries]
+    index = {(e["form"], e["label"], e["ref"]): e for e in out}
     for e in extra:
-        if (e["form"], e["label"], e["ref"]) not in seen:
-            out.append(dict(e))
-            seen.add((e["form"], e["label"], e["ref"]))
+        key = (e["form"], e["label"], e["ref"])
+        if key in index:
+            index[key]["name"] = bool(index[key].get("name") or e.get("name"))
+        else:
+            index[key] = dict(e)
+            out.append(index[key])
     return out
 
 

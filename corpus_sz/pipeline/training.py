@@ -48,7 +48,6 @@ class Settings:
     ruler_min_precision: float = 0.5
     max_chunk_chars: int = 300
     augment_copies: int = 0
-    negative_share: float = 1.0
     seed: int = 0
     epochs: int = 30
     dropout: float = 0.2
@@ -288,7 +287,7 @@ def fit(docs: Sequence[Document], entries: Sequence[dict], config_path: Path | N
     from spacy import util
     from spacy.util import fix_random_seed, registry
 
-    from . import components  # noqa: F401  (registers the linker factory)
+    from .components import district_names
     from .segmenter import configure_tokenizer
 
     progress = progress or _quiet
@@ -318,11 +317,6 @@ def fit(docs: Sequence[Document], entries: Sequence[dict], config_path: Path | N
         batcher = registry.resolve({"b": train_cfg["batcher"]})["b"]
         chunks = training_chunks(docs, st.max_chunk_chars)
         chunks += augment_chunks(chunks, st.augment_copies, st.seed)
-        if st.negative_share < 1.0:
-            # keep a seeded share of the chunks without any entity (a tagger trained on mostly
-            # empty text learns to say "nothing here")
-            keep = random.Random(st.seed + 1)
-            chunks = [c for c in chunks if c[1] or keep.random() < st.negative_share]
         cache: list = []
 
         def get_examples():
@@ -345,6 +339,8 @@ def fit(docs: Sequence[Document], entries: Sequence[dict], config_path: Path | N
             nlp.get_pipe("entity_ruler").add_patterns(patterns)
             progress(f"gazetteer: {stats['patterns']} patterns for {stats['forms'] - stats['dropped']} aliases "
                      f"({stats['dropped']} dropped as imprecise)")
+        if "corpus_sz_scheme_rules" in nlp.pipe_names:
+            nlp.get_pipe("corpus_sz_scheme_rules").set_district_names(district_names(entries))
         if "corpus_sz_linker" in nlp.pipe_names:
             nlp.get_pipe("corpus_sz_linker").set_entries(entries)
 
