@@ -408,3 +408,22 @@ def test_shipped_pipeline_loads_offline():
     doc = nlp("深入推进“放管服”改革，加快浑南科技城建设。")
     for e in doc.ents:
         assert e.label_ in LABELS
+
+
+def test_tutorial_tagging_example_is_what_the_shipped_pipeline_prints(tmp_path, monkeypatch):
+    """docs/tutorial.md section 9 shows real output: retraining the model must update it."""
+    from corpus_sz.pipeline import MODEL_DIR
+
+    if not (MODEL_DIR / "meta.json").exists():
+        pytest.skip("no shipped model (run corpus-sz train)")
+    tutorial = (Path(__file__).resolve().parents[1] / "docs" / "tutorial.md").read_text(encoding="utf-8")
+    section = tutorial.split("## 9. Tag a new report", 1)[1].split("\n## ", 1)[0]
+    blocks = section.split("```")[1::2]
+    text = blocks[0].strip("\n") + "\n"
+    shown = [json.loads(line) for line in blocks[1].splitlines() if line.startswith("{")]
+    assert shown, "the tutorial shows no tagged entity"
+    (tmp_path / "new-report.txt").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    res = _run(["tag", "new-report.txt"])
+    assert res.exit_code == 0, res.output
+    assert [json.loads(line) for line in res.output.splitlines() if line.strip()] == shown

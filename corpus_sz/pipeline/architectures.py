@@ -9,8 +9,8 @@ most Chinese tokens is the whole word, and ``CharacterEmbed`` embeds UTF-8
 character affixes of each token (first and last one or two characters, the
 characters just outside the token) next to the usual lexical attributes.
 
-The features are computed from the token text alone, so the architecture needs
-no vocabulary or tables; it is registered by importing this module, which the
+The features are computed from the text alone, so the architecture needs no
+vocabulary or tables; it is registered by importing this module, which the
 ``spacy_architectures`` entry point of the package does for ``spacy.load``.
 """
 
@@ -25,11 +25,8 @@ from spacy.util import registry
 from thinc.api import HashEmbed, Maxout, Model, chain, concatenate, list2ragged, ragged2list, with_array
 from thinc.types import Floats2d, Ints2d
 
-# A feature name → how it is computed from (doc text, token). Lexical attributes
-# go through Doc.to_array; the others are hashed strings.
+# spaCy's lexical attributes, read with Doc.to_array; the affix features are hashed strings.
 _LEXICAL = {"NORM", "ORTH", "SHAPE", "PREFIX", "SUFFIX"}
-
-
 AFFIX_FEATURES = ("FIRST1", "LAST1", "FIRST2", "LAST2", "PREV1", "NEXT1", "LENGTH")
 
 
@@ -67,7 +64,8 @@ def _extract_forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[Lis
         if is_train and model.attrs["word_dropout"] > 0 and len(doc):
             # word dropout: in training, hide a token's identity now and then (the same tokens
             # for every identity feature), so that the tagger learns to recognise names from
-            # their characters and context, as it must for the unseen names of a new report
+            # their characters and context, as it must for the unseen names of a new report.
+            # numpy's global generator is the one spaCy's fix_random_seed seeds.
             hide = numpy.random.random(len(doc)) < model.attrs["word_dropout"]
             for j, f in enumerate(features):
                 if f in model.attrs["dropped"]:
@@ -98,7 +96,9 @@ def ZhAffixEmbed(width: int, features: List[str], rows: List[int],
     """Hash embeddings of lexical attributes and character affixes, mixed by a Maxout layer.
 
     width: output width; features: names from NORM, ORTH, SHAPE, PREFIX, SUFFIX and
-    FIRST1, LAST1, FIRST2, LAST2, PREV1, NEXT1, LENGTH; rows: hash table rows per feature.
+    FIRST1, LAST1, FIRST2, LAST2, PREV1, NEXT1, LENGTH; rows: hash table rows per feature;
+    word_dropout: the share of tokens whose identity features (NORM, ORTH, FIRST2, LAST2)
+    are hidden in training.
     """
     if len(features) != len(rows):
         raise ValueError(f"features and rows differ in length: {len(features)} vs {len(rows)}")
