@@ -288,7 +288,8 @@ def _changelog_entries() -> list[str]:
         return [f"- {__version__}"]
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("## "):
+        # released versions only: an "Unreleased" section describes no published dataset
+        if line.startswith("## ") and line[3:].strip().lower() != "unreleased":
             out.append("- " + line[3:].strip())
     return out
 
