@@ -29,22 +29,28 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 
-def run_fold(config: str, test_id: str) -> dict:
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    import corpus_sz
+def train_and_tag(corpus, train: list, test, config: str | None) -> list[tuple[int, int, str]]:
+    """Train the pipeline on ``train`` (gold mentions and the scheme's district list) and tag ``test``."""
     from corpus_sz.pipeline.evaluate import _merge, district_prior
     from corpus_sz.pipeline.tagging import predict_document
     from corpus_sz.pipeline.training import fit, mention_entries
 
+    entries = _merge(mention_entries(train), district_prior(corpus.authority))
+    nlp = fit(train, entries, Path(config) if config else None)
+    return [(e.start, e.end, e.label) for e in predict_document(nlp, test.text)]
+
+
+def run_fold(config: str, test_id: str) -> dict:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import corpus_sz
+
     corpus = corpus_sz.load()
     train = [d for d in corpus if d.entities and d.id != test_id]
-    entries = _merge(mention_entries(train), district_prior(corpus.authority))
-    t0 = time.time()
-    nlp = fit(train, entries, Path(config))
     test = corpus[test_id]
+    t0 = time.time()
+    pred = train_and_tag(corpus, train, test, config)
     return {"config": config, "test": test_id, "seconds": round(time.time() - t0, 1),
-            "gold": [(e.start, e.end, e.label) for e in test.entities],
-            "pred": [(e.start, e.end, e.label) for e in predict_document(nlp, test.text)]}
+            "gold": [(e.start, e.end, e.label) for e in test.entities], "pred": pred}
 
 
 def pooled(folds: list[dict]) -> dict:
@@ -68,9 +74,6 @@ def pooled(folds: list[dict]) -> dict:
 def data_curve(test_id: str, config: str | None) -> list[dict]:
     import corpus_sz
     from corpus_sz.metrics import score
-    from corpus_sz.pipeline.evaluate import _merge, district_prior
-    from corpus_sz.pipeline.tagging import predict_document
-    from corpus_sz.pipeline.training import fit, mention_entries
 
     corpus = corpus_sz.load()
     test = corpus[test_id]
@@ -79,9 +82,7 @@ def data_curve(test_id: str, config: str | None) -> list[dict]:
     rows = []
     for k in range(1, len(others) + 1):
         train = others[:k]
-        nlp = fit(train, _merge(mention_entries(train), district_prior(corpus.authority)),
-                  Path(config) if config else None)
-        m = score(gold, [(e.start, e.end, e.label) for e in predict_document(nlp, test.text)])["micro"]
+        m = score(gold, train_and_tag(corpus, train, test, config))["micro"]
         rows.append({"train": [d.id for d in train], "mentions": sum(len(d.entities) for d in train),
                      "p": round(m.p, 3), "r": round(m.r, 3), "f": round(m.f, 3)})
         print(f"{k} report(s), {rows[-1]['mentions']} gold mentions: strict micro F1 {m.f:.3f}", flush=True)

@@ -199,6 +199,17 @@ def test_refusals_write_nothing(repo_copy, inputs, tmp_path):
     assert _state(repo_copy) == before
 
 
+def _fake_pipeline(monkeypatch, **functions):
+    """Stand in for corpus_sz.pipeline with a module holding only ``functions``."""
+    import corpus_sz
+
+    fake = types.ModuleType("corpus_sz.pipeline")
+    for name, f in functions.items():
+        setattr(fake, name, f)
+    monkeypatch.setitem(sys.modules, "corpus_sz.pipeline", fake)
+    monkeypatch.setattr(corpus_sz, "pipeline", fake, raising=False)
+
+
 def test_preannotate_marks_machine_mentions(repo_copy, inputs, monkeypatch):
     import corpus_sz
     from corpus_sz.model import Entity
@@ -212,10 +223,7 @@ def test_preannotate_marks_machine_mentions(repo_copy, inputs, monkeypatch):
                 Entity(i + 1, i + 3, "DISTRICT", None),  # overlaps: left out
                 Entity(t.index("工作"), t.index("工作") + 2, "PROGRAMME", None)]  # no record: left out
 
-    fake = types.ModuleType("corpus_sz.pipeline")
-    fake.tag_document = tag_document
-    monkeypatch.setitem(sys.modules, "corpus_sz.pipeline", fake)
-    monkeypatch.setattr(corpus_sz, "pipeline", fake, raising=False)
+    _fake_pipeline(monkeypatch, tag_document=tag_document)
     seed, meta = inputs
     res = new_report(seed, "tiexi-2024", meta, preannotate_=True)
     assert res.machine == 1 and "2 suggestions" in res.notes[0]
@@ -249,10 +257,7 @@ def test_preannotate_without_trained_model(repo_copy, inputs, monkeypatch):
     def load_pipeline(path=None):
         raise CorpusError("E501", "no trained pipeline here", hint="train one with `corpus-sz train`")
 
-    fake = types.ModuleType("corpus_sz.pipeline")
-    fake.load_pipeline = load_pipeline
-    monkeypatch.setitem(sys.modules, "corpus_sz.pipeline", fake)
-    monkeypatch.setattr(corpus_sz, "pipeline", fake, raising=False)
+    _fake_pipeline(monkeypatch, load_pipeline=load_pipeline)
     seed, meta = inputs
     res = new_report(seed, "tiexi-2024", meta, preannotate_=True)
     assert res.machine == 0 and res.notes == ["no pre-annotation: [E501] no trained pipeline here "

@@ -242,10 +242,6 @@ class SchemeRules:
         doc.ents = out
         return doc
 
-    def pipe(self, stream, batch_size: int = 128):
-        for doc in stream:
-            yield self(doc)
-
     # -- serialisation -------------------------------------------------------
     def to_bytes(self, *, exclude=tuple()) -> bytes:
         return srsly.msgpack_dumps({"district_names": self.district_names})

@@ -222,13 +222,13 @@ def augment_chunks(chunks, copies: int, seed: int) -> list[tuple[str, list[tuple
         if not ents:
             continue
         for _ in range(copies):
-            parts, new, pos = [], [], 0
+            parts, new, pos, length = [], [], 0, 0
             for s, e, lab in sorted(ents):
-                parts.append(text[pos:s])
-                start = sum(len(p) for p in parts)
                 form = rng.choice(pool[lab])
-                parts.append(form)
-                new.append((start, start + len(form), lab))
+                parts += [text[pos:s], form]
+                length += s - pos
+                new.append((length, length + len(form), lab))
+                length += len(form)
                 pos = e
             parts.append(text[pos:])
             out.append(("".join(parts), new))
@@ -278,12 +278,8 @@ def apply_averages(nlp, optimizer) -> None:
 # -- fitting -------------------------------------------------------------------------------
 def fit(docs: Sequence[Document], entries: Sequence[dict], config_path: Path | None = None,
         progress: Progress | None = None, epochs: int | None = None, settings_override: dict | None = None,
-        workdir: Path | None = None, epoch_callback: Callable | None = None):
-    """Train a pipeline on ``docs``; ``entries`` fill the gazetteer and the linker. Returns nlp.
-
-    ``epoch_callback(nlp, optimizer, epoch)``, if given, is called after each epoch
-    (learning curves; it must not change the model).
-    """
+        workdir: Path | None = None):
+    """Train a pipeline on ``docs``; ``entries`` fill the gazetteer and the linker. Returns nlp."""
     from spacy import util
     from spacy.util import fix_random_seed, registry
 
@@ -356,8 +352,6 @@ def fit(docs: Sequence[Document], entries: Sequence[dict], config_path: Path | N
                            exclude=[n for n in nlp.pipe_names if n not in trainable])
             progress(f"tagger: epoch {epoch + 1}/{st.epochs} loss {losses.get('ner', 0.0):.1f} "
                      f"({time.time() - t0:.0f}s)")
-            if epoch_callback is not None:
-                epoch_callback(nlp, optimizer, epoch + 1)
         apply_averages(nlp, optimizer)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
