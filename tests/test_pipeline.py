@@ -239,8 +239,8 @@ def test_small_pipeline_finds_gold_spans_in_a_held_out_report(corpus, small_mode
     from corpus_sz.pipeline.tagging import predict_document
 
     nlp, _ = small_model
-    assert nlp.pipe_names == ["ner", "entity_ruler", "corpus_sz_scheme_rules", "corpus_sz_linker"]
-    assert set(nlp.get_pipe("ner").labels) == set(LABELS)
+    assert nlp.pipe_names == ["corpus_sz_crf", "entity_ruler", "corpus_sz_scheme_rules", "corpus_sz_linker"]
+    assert set(nlp.get_pipe("corpus_sz_crf").labels) == set(LABELS)
     assert "沈北新区" in nlp.get_pipe("corpus_sz_scheme_rules").district_names
     doc = corpus[HELD_OUT]
     pred = predict_document(nlp, doc.text)
@@ -427,3 +427,47 @@ def test_tutorial_tagging_example_is_what_the_shipped_pipeline_prints(tmp_path, 
     res = _run(["tag", "new-report.txt"])
     assert res.exit_code == 0, res.output
     assert [json.loads(line) for line in res.output.splitlines() if line.strip()] == shown
+    # and the pipeline's components as the tutorial lists them
+    import ast
+
+    import corpus_sz
+
+    listed = section.split(">>> nlp.pipe_names\n", 1)[1].split("\n", 1)[0]
+    assert ast.literal_eval(listed) == corpus_sz.nlp().pipe_names
+
+
+# -- cross-validation machinery ----------------------------------------------------------------
+def test_system_variant_follows_the_configured_tagger():
+    from corpus_sz.pipeline.evaluate import system_variant, tagger_name
+
+    assert tagger_name(["corpus_sz_crf", "entity_ruler"]) == "corpus_sz_crf"
+    assert tagger_name(["ner", "entity_ruler"]) == "ner"
+    assert tagger_name(["entity_ruler"]) is None
+    assert system_variant(["corpus_sz_crf", "entity_ruler", "corpus_sz_linker"]) == "tagger → ruler (fills gaps)"
+    assert system_variant(["entity_ruler", "ner", "corpus_sz_linker"]) == "ruler → tagger"
+    assert system_variant(["corpus_sz_crf", "corpus_sz_linker"]) == "tagger only"
+
+
+def test_one_fold_of_cross_validation_scores_every_variant(corpus, tmp_path):
+    """One held-out report, a quickly trained CRF: every variant scored, the report rendered from it."""
+    from corpus_sz.pipeline.evaluate import BASELINE, VARIANTS, cross_validate, render_markdown
+    from corpus_sz.pipeline.training import CONFIG_PATH
+
+    cfg = CONFIG_PATH.read_text(encoding="utf-8")
+    cfg = cfg.replace("max_iterations = 300", "max_iterations = 30").replace("segmenter_iterations = 10",
+                                                                            "segmenter_iterations = 2")
+    assert "max_iterations = 30\n" in cfg and "segmenter_iterations = 2\n" in cfg
+    path = tmp_path / "quick.cfg"
+    path.write_text(cfg, encoding="utf-8")
+    res = cross_validate(corpus, path, docs=["shenyang-2025"])
+    assert res["tagger"] == "corpus_sz_crf" and res["system"] == "tagger → ruler (fills gaps)"
+    assert set(res["pooled"]) == set(VARIANTS)
+    gold = len(corpus["shenyang-2025"].entities)
+    for name, kinds in res["pooled"].items():
+        micro = kinds["strict"]["micro"]
+        assert micro["tp"] + micro["fn"] == gold, name
+        assert kinds["lenient"]["micro"]["tp"] >= micro["tp"], name
+    # the tagger adds to what the gazetteer alone finds on an unseen report
+    assert res["pooled"][res["system"]]["strict"]["micro"]["tp"] > res["pooled"][BASELINE]["strict"]["micro"]["tp"]
+    md = render_markdown(res, None, None)
+    assert "`corpus_sz_crf`" in md and "tagger → ruler (fills gaps) (system)" in md

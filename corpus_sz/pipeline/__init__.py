@@ -6,13 +6,13 @@
     >>> [(e.text, e.label_, e.kb_id_) for e in doc.ents]
 
 The model folder is a plain spaCy pipeline: ``spacy.load(path)`` works once the
-project's factories (``corpus_sz_scheme_rules``, ``corpus_sz_linker``) and its
-embedding architecture (``corpus_sz.ZhAffixEmbed.v1``) are registered, which the
-``spacy_factories`` and ``spacy_architectures`` entry points of the installed
-package do (or ``import corpus_sz.pipeline.components``).
+project's factories (``corpus_sz_crf``, ``corpus_sz_scheme_rules``,
+``corpus_sz_linker``) are registered, which the ``spacy_factories`` entry point of
+the installed package does (or ``import corpus_sz.pipeline.components``).
 
 Modules: :mod:`.segmenter` (silver segmentation, pkuseg training, boundary
-alignment), :mod:`.architectures` (character-affix features of Chinese tokens),
+alignment), :mod:`.crf` (the character CRF tagger), :mod:`.architectures`
+(character-affix features for the neural alternative, spaCy's ``ner``),
 :mod:`.components` (span rules, the linker), :mod:`.training` (``corpus-sz
 train``), :mod:`.tagging` (``corpus-sz tag``), :mod:`.evaluate` (``corpus-sz
 evaluate``, cross-validation by document).

@@ -2,7 +2,8 @@
 
 The gazetteer is spaCy's own ``entity_ruler``, filled with token patterns built
 from authority aliases (see :mod:`corpus_sz.pipeline.training`); the statistical
-tagger is spaCy's ``ner``. This module registers the one factory of our own:
+tagger is ``corpus_sz_crf`` (:mod:`corpus_sz.pipeline.crf`). This module registers
+the span-rule step (``corpus_sz_scheme_rules``, below) and the linker:
 
 ``corpus_sz_linker``
     sets ``ent.kb_id_`` of every entity to an authority record id, by alias
@@ -29,6 +30,7 @@ from spacy.tokens import Doc, Span
 
 from ..model import LABELS
 from . import architectures  # noqa: F401  (registers corpus_sz.ZhAffixEmbed.v1 for configs and spacy.load)
+from . import crf  # noqa: F401  (registers the corpus_sz_crf factory)
 
 LINK_EXT = "corpus_sz_link"
 if not Span.has_extension(LINK_EXT):

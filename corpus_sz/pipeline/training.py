@@ -31,7 +31,7 @@ Progress = Callable[[str], None]
 CONFIG_PATH = Path(__file__).resolve().parent / "config.cfg"
 MODEL_NAME = "corpus_sz"
 # Bumped when the training procedure changes in a way that changes the model.
-TRAINING_VERSION = "2"
+TRAINING_VERSION = "3"
 
 
 def _quiet(_msg: str) -> None:
@@ -276,6 +276,36 @@ def apply_averages(nlp, optimizer) -> None:
 
 
 # -- fitting -------------------------------------------------------------------------------
+def jackknife_entries(entries: Sequence[dict], docs: Sequence[Document], held_out: Document) -> list[dict]:
+    """The gazetteer a training document's features are computed with: the other documents' mentions.
+
+    Entries not counted from mentions (``count`` 0: district records, authority
+    names never written out) are knowledge every document may use.
+    """
+    prior = [e for e in entries if not e.get("count")]
+    return mention_entries([d for d in docs if d.id != held_out.id]) + prior
+
+
+def fit_crf(nlp, docs: Sequence[Document], entries: Sequence[dict], st: Settings, progress: Progress) -> None:
+    """Train the ``corpus_sz_crf`` component on ``docs`` (the tokenizer must be configured).
+
+    Mention replacement (``augment_copies``) swaps mentions within one document,
+    so that the jackknifed gazetteer of a document never knows its swapped-in names.
+    """
+    t0 = time.time()
+    groups = []
+    for doc in docs:
+        chunks = training_chunks([doc], st.max_chunk_chars)
+        chunks += augment_chunks(chunks, st.augment_copies, st.seed)
+        examples = [(nlp.make_doc(text), ents) for text, ents in chunks]
+        groups.append((examples, jackknife_entries(entries, docs, doc)))
+    crf = nlp.get_pipe("corpus_sz_crf")
+    progress(f"tagger: CRF on {sum(len(g[0]) for g in groups)} chunks of {len(docs)} documents "
+             f"(jackknifed gazetteer), {crf.params}")
+    crf.fit(groups, entries)
+    progress(f"tagger: CRF trained ({time.time() - t0:.0f}s)")
+
+
 def fit(docs: Sequence[Document], entries: Sequence[dict], config_path: Path | None = None,
         progress: Progress | None = None, epochs: int | None = None, settings_override: dict | None = None,
         workdir: Path | None = None):
@@ -329,6 +359,10 @@ def fit(docs: Sequence[Document], entries: Sequence[dict], config_path: Path | N
         progress(f"tagger: {len(examples)} training chunks, "
                  f"{sum(len(e.reference.ents) for e in examples)} gold spans")
 
+        # 3. the CRF tagger (before the gazetteer: the entity_ruler runs the components before it on its patterns)
+        if "corpus_sz_crf" in nlp.pipe_names:
+            fit_crf(nlp, docs, entries, st, progress)
+
         # 3. gazetteer and linker
         if "entity_ruler" in nlp.pipe_names:
             patterns, stats = ruler_patterns(nlp, entries, docs, st.ruler_min_precision, st.max_chunk_chars)
@@ -342,6 +376,8 @@ def fit(docs: Sequence[Document], entries: Sequence[dict], config_path: Path | N
 
         # 4. the tagger
         trainable = [n for n, p in nlp.pipeline if getattr(p, "is_trainable", False) and hasattr(p, "update")]
+        if not trainable:
+            st.epochs = 0
         rng = random.Random(st.seed)
         order = list(range(len(examples)))
         for epoch in range(st.epochs):
@@ -384,12 +420,12 @@ def train(out: Path | None = None, corpus_path: Path | None = None, config_path:
     nlp.meta.update({
         "name": MODEL_NAME, "version": __version__, "lang": "zh",
         "description": "corpus_sz pipeline: pkuseg segmenter trained on silver jieba segmentation, "
-                       "entity tagger and gazetteer for DISTRICT, ZONE, PROJECT, PROGRAMME, "
+                       "character CRF tagger and gazetteer for DISTRICT, ZONE, PROJECT, PROGRAMME, "
                        "linker to the corpus_sz authority records",
         "author": "corpus_sz project", "email": "", "url": "", "license": "MIT (code), CC BY 4.0 (annotations)",
-        "requirements": ["spacy-pkuseg", "corpus_sz"],
+        "requirements": ["spacy-pkuseg", "python-crfsuite", "corpus_sz"],
         "sources": [{"name": "corpus_sz annotations", "url": "", "license": "CC BY 4.0"}],
-        "labels": {"ner": list(LABELS), "entity_ruler": list(LABELS)},
+        "labels": {name: list(LABELS) for name in nlp.pipe_names if name in ("ner", "corpus_sz_crf", "entity_ruler")},
         "corpus_sz": {"input_hash": ihash, "training_version": TRAINING_VERSION,
                       "max_chunk_chars": st.max_chunk_chars, "corpus_version": corpus.version,
                       "documents": sorted(d.id for d in docs),
