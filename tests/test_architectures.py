@@ -1,4 +1,4 @@
-"""The tagger's own features: character affixes of Chinese tokens, word dropout, mention replacement."""
+"""Features of the neural alternative (scripts/configs/ner-affix.cfg): character affixes, word dropout; mention replacement."""
 
 import numpy
 import pytest
@@ -88,3 +88,21 @@ def test_mention_replacement_keeps_offsets_on_the_new_mentions():
         assert "实施" in text or text.startswith("建设")
     assert augment_chunks(chunks, 3, seed=1) == out
     assert augment_chunks(chunks, 0, seed=1) == []
+
+
+def test_the_neural_alternative_config_builds_a_ner_pipeline():
+    """scripts/configs/ner-affix.cfg, the configuration docs/model-selection.md compares, stays loadable."""
+    from pathlib import Path
+
+    from spacy import util
+
+    from corpus_sz.pipeline.training import load_config
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "configs" / "ner-affix.cfg"
+    cfg, settings = load_config(path)
+    assert cfg["nlp"]["pipeline"][0] == "ner" and settings.augment_copies == 1
+    cfg["nlp"]["tokenizer"] = {"@tokenizers": "spacy.zh.ChineseTokenizer", "segmenter": "char"}
+    cfg["initialize"]["tokenizer"] = {}
+    nlp = util.load_model_from_config(cfg, auto_fill=True, validate=True)
+    assert nlp.pipe_names[:2] == ["ner", "entity_ruler"]
+    assert nlp.config["components"]["ner"]["model"]["tok2vec"]["embed"]["@architectures"] == "corpus_sz.ZhAffixEmbed.v1"
