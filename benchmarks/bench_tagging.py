@@ -7,6 +7,8 @@ nlp.pipe in batches: segmentation, tagger, gazetteer, linker), and jieba.lcut
 on each paragraph. Reports characters per second, best of --repeat runs.
 
 Target (issue 5): tagging at least 5% of jieba's characters per second.
+Then nlp() on the longest report as one text, once and ten times over (the
+speed per character should not fall with the length).
 
     python benchmarks/bench_tagging.py [--repeat 3] [--model DIR]
 """
@@ -38,6 +40,14 @@ def main() -> int:
     print(f"jieba.lcut:              {res['jieba_cps']:>10,} chars/s")
     ok = res["ratio"] >= args.target
     print(f"ratio: {100 * res['ratio']:.1f}% (target >= {100 * args.target:.0f}%): {'ok' if ok else 'BELOW TARGET'}")
+    # A researcher may call nlp() on a whole report, or on ten of them joined: the time per
+    # character must not grow with the length of the text (the CRF tags it sentence by sentence).
+    text = max((d.text for d in corpus), key=len)
+    for copies in (1, 10):
+        t0 = time.perf_counter()
+        nlp(text * copies)
+        dt = time.perf_counter() - t0
+        print(f"nlp() on one text of {len(text) * copies:>7,} chars: {len(text) * copies / dt:>10,.0f} chars/s")
     return 0 if ok else 1
 
 

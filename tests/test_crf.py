@@ -93,3 +93,17 @@ def test_untrained_tagger_says_so():
     nlp = _blank()
     with pytest.raises(ValueError, match="not trained"):
         CharCRF(nlp.vocab).predict(nlp.make_doc("浑南"))
+
+
+def test_a_long_doc_is_tagged_sentence_by_sentence_like_its_pieces():
+    """nlp(long text) gives the spans that tagging its sentences one by one gives (bounded memory)."""
+    nlp = _blank()
+    crf = _train(nlp, EXAMPLES)
+    sentence = "推进“放管服”改革，加快建设浑南科技城。"
+    one = crf.predict(nlp.make_doc(sentence))
+    assert one
+    long_doc = nlp.make_doc(sentence * 50)
+    assert crf.predict(long_doc) == [(s + k * len(sentence), e + k * len(sentence), lab)
+                                     for k in range(50) for s, e, lab in one]
+    feats = char_features(long_doc, crf.gazetteer, len(sentence), 2 * len(sentence))
+    assert feats == char_features(nlp.make_doc(sentence), crf.gazetteer)

@@ -33,6 +33,8 @@ from spacy.util import filter_spans
 
 CharSpan = tuple[int, int, str]  # start, end, label (offsets into the Doc's text)
 QUOTE_OPEN, QUOTE_CLOSE = "“", "”"
+# The tagger reads a Doc in sentences of at most this many characters (the training chunks' limit).
+MAX_PIECE_CHARS = 300
 
 
 class Gazetteer:
@@ -88,17 +90,26 @@ def _quote_depth(text: str) -> list[int]:
     return out
 
 
-def char_features(doc: Doc, gazetteer: Gazetteer) -> list[list[str]]:
-    """CRFsuite features of every character of ``doc.text``."""
-    text = doc.text
+def char_features(doc: Doc, gazetteer: Gazetteer, start: int = 0, end: int | None = None,
+                  doc_text: str | None = None) -> list[list[str]]:
+    """CRFsuite features of every character of ``doc.text[start:end]``, as if that were the whole text.
+
+    ``doc_text`` is ``doc.text`` when the caller has it (spaCy rebuilds ``doc.text``
+    from the tokens at every access).
+    """
+    doc_text = doc.text if doc_text is None else doc_text
+    text = doc_text[start:end]
     n = len(text)
     position = ["O"] * n  # the character's place in its token: B I E or S (single)
     token = [""] * n
-    for t in doc:
-        m = len(t.text)
+    piece = doc.char_span(start, start + n, alignment_mode="expand") if n else None
+    for t in piece if piece is not None else ():  # only the tokens this piece touches
+        lo, hi = max(t.idx, start), min(t.idx + len(t.text), start + n)
+        form = doc_text[lo:hi]  # a token cut by the piece's edge counts as its part inside
+        m = len(form)
         for k in range(m):
-            position[t.idx + k] = "S" if m == 1 else "B" if k == 0 else "E" if k == m - 1 else "I"
-            token[t.idx + k] = t.text
+            position[lo - start + k] = "S" if m == 1 else "B" if k == 0 else "E" if k == m - 1 else "I"
+            token[lo - start + k] = form
     gaz = gazetteer.tags(text)
     depth = _quote_depth(text)
 
@@ -149,17 +160,19 @@ class CharCRF:
         self.vocab = vocab
         self.name = name
         self.params = {"c1": float(c1), "c2": float(c2), "max_iterations": int(max_iterations)}
+        self.max_piece_chars = MAX_PIECE_CHARS
         self.gazetteer = Gazetteer()
         self.model = b""
         self._tagger = None
 
     # -- training ----------------------------------------------------------------
     def fit(self, groups: Sequence[tuple[Sequence[tuple[Doc, list[CharSpan]]], Iterable[dict]]],
-            entries: Iterable[dict]) -> None:
+            entries: Iterable[dict], max_piece_chars: int = MAX_PIECE_CHARS) -> None:
         """Train on groups of (examples, gazetteer entries for these examples).
 
         Each group is one training document with the jackknifed gazetteer entries
-        of the other documents; ``entries`` is the gazetteer used at tagging time.
+        of the other documents; ``entries`` is the gazetteer used at tagging time;
+        ``max_piece_chars`` is the training chunks' length limit, kept for tagging.
         CRFsuite's L-BFGS training is deterministic.
         """
         import pycrfsuite
@@ -174,6 +187,7 @@ class CharCRF:
             trainer.train(str(Path(tmp) / "model.crfsuite"))
             self.model = (Path(tmp) / "model.crfsuite").read_bytes()
         self.gazetteer = Gazetteer(entries)
+        self.max_piece_chars = int(max_piece_chars)
         self._tagger = None
 
     # -- tagging -------------------------------------------------------------------
@@ -195,9 +209,18 @@ class CharCRF:
         return tuple(sorted({t[2:] for t in self._get_tagger().labels() if t != "O"}))
 
     def predict(self, doc: Doc) -> list[CharSpan]:
-        if not doc.text:
-            return []
-        return decode(self._get_tagger().tag(char_features(doc, self.gazetteer)))
+        """Character spans of ``doc``, tagged sentence by sentence (pieces of at most
+        ``max_piece_chars``), as the model was trained; memory stays bounded on a long text."""
+        from .segmenter import chunk_spans
+
+        tagger = self._get_tagger()
+        text = doc.text
+        out: list[CharSpan] = []
+        for s, e in chunk_spans(text, max_chars=self.max_piece_chars):
+            if text[s:e].strip():
+                out += [(s + a, s + b, label) for a, b, label in
+                        decode(tagger.tag(char_features(doc, self.gazetteer, s, e, text)))]
+        return out
 
     def __call__(self, doc: Doc) -> Doc:
         """Add the tagged spans; entities already set (by a component before this one) are kept."""
@@ -213,10 +236,11 @@ class CharCRF:
 
     # -- serialisation -----------------------------------------------------------------
     def _state(self) -> dict:
-        return {"params": self.params, "gazetteer": self.gazetteer.forms}
+        return {"params": self.params, "max_piece_chars": self.max_piece_chars, "gazetteer": self.gazetteer.forms}
 
     def _set_state(self, state: dict, model: bytes) -> None:
         self.params = dict(state["params"])
+        self.max_piece_chars = int(state.get("max_piece_chars", MAX_PIECE_CHARS))
         self.gazetteer = Gazetteer()
         self.gazetteer.forms = dict(state["gazetteer"])
         self.gazetteer.max_len = max(map(len, self.gazetteer.forms), default=0)

@@ -302,7 +302,7 @@ def fit_crf(nlp, docs: Sequence[Document], entries: Sequence[dict], st: Settings
     crf = nlp.get_pipe("corpus_sz_crf")
     progress(f"tagger: CRF on {sum(len(g[0]) for g in groups)} chunks of {len(docs)} documents "
              f"(jackknifed gazetteer), {crf.params}")
-    crf.fit(groups, entries)
+    crf.fit(groups, entries, st.max_chunk_chars)
     progress(f"tagger: CRF trained ({time.time() - t0:.0f}s)")
 
 
