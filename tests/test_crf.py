@@ -80,6 +80,7 @@ def test_component_sets_token_aligned_entities():
     crf = _train(nlp, EXAMPLES)
     doc = crf(nlp.make_doc("推进“放管服”改革，加快建设浑南科技城。"))
     assert [(e.text, e.label_) for e in doc.ents] == [("“放管服”", "PROGRAMME"), ("浑南科技城", "ZONE")]
+    assert all(0 < e._.corpus_sz_confidence <= 1 for e in doc.ents)
     assert crf(nlp.make_doc("")).ents == ()
     # entities set before the tagger stay; tagged spans that overlap them are not added
     from spacy.tokens import Span
@@ -87,6 +88,7 @@ def test_component_sets_token_aligned_entities():
     doc = nlp.make_doc("推进“放管服”改革，加快建设浑南科技城。")
     doc.ents = [Span(doc, 14, 16, "DISTRICT")]  # 浑南 (a character tokenizer: one token per character)
     assert [(e.text, e.label_) for e in crf(doc).ents] == [("“放管服”", "PROGRAMME"), ("浑南", "DISTRICT")]
+    assert doc.ents[1]._.corpus_sz_confidence is None  # not the CRF's span
 
 
 def test_untrained_tagger_says_so():

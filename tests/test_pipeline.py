@@ -23,7 +23,7 @@ from corpus_sz.model import LABELS, Block, Document, Entity, Piece  # noqa: E402
 from corpus_sz.pipeline.components import AliasTable, Linker, core, normalize  # noqa: E402
 from corpus_sz.pipeline.segmenter import (  # noqa: E402
     boundary_alignment, chunk_spans, force_boundaries, silver_lines, write_npz)
-from corpus_sz.pipeline.tagging import iter_pieces, tagged_document  # noqa: E402
+from corpus_sz.pipeline.tagging import Tagged, iter_pieces, tagged_document  # noqa: E402
 
 TRAIN_IDS = ("shenyang-2025", "shenyang-2024")
 HELD_OUT = "hunnan-2021"
@@ -381,13 +381,23 @@ def test_tag_tei_is_reviewable_and_reads_back(tmp_path, corpus, small_model):
     assert r2.exit_code == 0 and r2.stdout.startswith("<?xml")
 
 
-def test_tagged_document_maps_offsets():
-    from corpus_sz.pipeline.tagging import Tagged
+def test_cert_follows_confidence_and_link():
+    def t(ref, confidence, source="tagger"):
+        return Tagged(0, 2, "DISTRICT", "浑南", ref, source, None, confidence)
 
+    assert t("district-hun-nan", 0.95).cert == "high"
+    assert t(None, 0.95).cert == "medium"  # confident but unknown to the authority
+    assert t("district-hun-nan", 0.8).cert == "medium"
+    assert t("district-hun-nan", 0.5).cert == "low"
+    assert t("district-hun-nan", None, "gazetteer").cert == "medium"
+    assert t(None, None, "gazetteer").cert == "low"
+
+
+def test_tagged_document_maps_offsets():
     text = "第一行\r\n\n  \n第二行有浑南区\n"
     start = text.index("浑南区")
     d = tagged_document(Path("x.txt"), text, [Tagged(start, start + 3, "DISTRICT", "浑南区", "district-hun-nan",
-                                                      "gazetteer", "exact")])
+                                                      "tagger", "exact", 0.97)])
     assert d.text == "第一行\n第二行有浑南区"
     (e,) = d.entities
     assert d.text[e.start:e.end] == "浑南区" and e.cert == "high" and e.ref == "district-hun-nan"
@@ -469,5 +479,9 @@ def test_one_fold_of_cross_validation_scores_every_variant(corpus, tmp_path):
         assert kinds["lenient"]["micro"]["tp"] >= micro["tp"], name
     # the tagger adds to what the gazetteer alone finds on an unseen report
     assert res["pooled"][res["system"]]["strict"]["micro"]["tp"] > res["pooled"][BASELINE]["strict"]["micro"]["tp"]
+    n_pred = sum(v["fp"] + v["tp"] for k, v in res["pooled"][res["system"]]["strict"].items() if k != "micro")
+    assert sum(n for _, n in res["cert_precision"].values()) == n_pred
+    assert set(res["cert_precision"]) <= {"high", "medium", "low"}
     md = render_markdown(res, None, None)
     assert "`corpus_sz_crf`" in md and "tagger → ruler (fills gaps) (system)" in md
+    assert "| cert | spans | strictly right |" in md

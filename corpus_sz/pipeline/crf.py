@@ -16,7 +16,8 @@ and the CRF would learn to trust it blindly.
 
 ``corpus_sz_crf``
     tags characters B-/I-/O with the four labels and adds the spans to
-    ``doc.ents`` (widened to token boundaries; entities already set are kept).
+    ``doc.ents`` (widened to token boundaries; entities already set are kept),
+    each with its confidence in ``Span._.corpus_sz_confidence``.
 """
 
 from __future__ import annotations
@@ -28,10 +29,14 @@ from typing import Iterable, Sequence
 
 import srsly
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 CharSpan = tuple[int, int, str]  # start, end, label (offsets into the Doc's text)
+# Span._.corpus_sz_confidence: the CRF's confidence in a span it tagged (None for other spans)
+CONFIDENCE_EXT = "corpus_sz_confidence"
+if not Span.has_extension(CONFIDENCE_EXT):
+    Span.set_extension(CONFIDENCE_EXT, default=None)
 QUOTE_OPEN, QUOTE_CLOSE = "“", "”"
 # The tagger reads a Doc in sentences of at most this many characters (the training chunks' limit).
 MAX_PIECE_CHARS = 300
@@ -211,27 +216,37 @@ class CharCRF:
     def predict(self, doc: Doc) -> list[CharSpan]:
         """Character spans of ``doc``, tagged sentence by sentence (pieces of at most
         ``max_piece_chars``), as the model was trained; memory stays bounded on a long text."""
+        return [span[:3] for span in self.predict_with_confidence(doc)]
+
+    def predict_with_confidence(self, doc: Doc) -> list[tuple[int, int, str, float]]:
+        """(start, end, label, confidence): the confidence of a span is the smallest marginal
+        probability of its characters' tags (docs/evaluation.md relates it to precision)."""
         from .segmenter import chunk_spans
 
         tagger = self._get_tagger()
         text = doc.text
-        out: list[CharSpan] = []
+        out: list[tuple[int, int, str, float]] = []
         for s, e in chunk_spans(text, max_chars=self.max_piece_chars):
             if text[s:e].strip():
-                out += [(s + a, s + b, label) for a, b, label in
-                        decode(tagger.tag(char_features(doc, self.gazetteer, s, e, text)))]
+                tags = tagger.tag(char_features(doc, self.gazetteer, s, e, text))
+                for a, b, label in decode(tags):
+                    conf = min(tagger.marginal(tags[k], k) for k in range(a, b))
+                    out.append((s + a, s + b, label, round(conf, 4)))
         return out
 
     def __call__(self, doc: Doc) -> Doc:
         """Add the tagged spans; entities already set (by a component before this one) are kept."""
-        spans = []
-        for s, e, label in self.predict(doc):
+        spans, confidence = [], {}
+        for s, e, label, conf in self.predict_with_confidence(doc):
             span = doc.char_span(s, e, label=label, alignment_mode="expand")
             if span is not None and span.text.strip():
                 spans.append(span)
+                confidence[(span.start, span.end, span.label_)] = conf
         taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
         new = [sp for sp in filter_spans(spans) if not any(i in taken for i in range(sp.start, sp.end))]
         doc.set_ents(sorted([*doc.ents, *new], key=lambda sp: sp.start))
+        for sp in new:
+            sp._.set(CONFIDENCE_EXT, confidence[(sp.start, sp.end, sp.label_)])
         return doc
 
     # -- serialisation -----------------------------------------------------------------

@@ -145,6 +145,7 @@ def cross_validate(corpus, config_path: Path | None = None, epochs: int | None =
     from spacy.pipeline import EntityRuler
 
     from .components import Linker, link_entries_from_authority
+    from .tagging import predict_document
     from .training import fit, input_hash, load_config, mention_entries, ruler_patterns
 
     progress = progress or _quiet
@@ -158,6 +159,7 @@ def cross_validate(corpus, config_path: Path | None = None, epochs: int | None =
     folds = []
     align = {"plain": Alignment(), "user_dict": Alignment()}
     dict_stats = Counter()
+    certs: dict[str, list[int]] = {}
     t_start = time.time()
     for k, test_id in enumerate(test_ids):
         test = corpus[test_id]
@@ -188,6 +190,12 @@ def cross_validate(corpus, config_path: Path | None = None, epochs: int | None =
                                   st.max_chunk_chars)
         gold = [(e.start, e.end, e.label, e.ref) for e in test.entities]
         g3 = [g[:3] for g in gold]
+        # how often a span of each TEI cert level (what `corpus-sz tag --format tei` writes) is right
+        g3set = set(g3)
+        for t in predict_document(nlp, test.text):
+            acc = certs.setdefault(t.cert, [0, 0])
+            acc[0] += (t.start, t.end, t.label) in g3set
+            acc[1] += 1
         fold = {"test": test_id, "train": [d.id for d in train], "gold": len(gold),
                 "alignment": {"plain": [a_plain.aligned, a_plain.total], "user_dict": [a_dict.aligned, a_dict.total]},
                 "variants": {}, "seconds": round(time.time() - t0, 1)}
@@ -221,6 +229,7 @@ def cross_validate(corpus, config_path: Path | None = None, epochs: int | None =
         "alignment_heldout": {k: [v.aligned, v.total, v.entities_ok, v.entities] for k, v in align.items()},
         "alignment_misses": [list(m) for m in align["plain"].misses[:12]],
         "user_dict_matches": dict(dict_stats),
+        "cert_precision": {k: certs[k] for k in ("high", "medium", "low") if k in certs},
         "seconds": round(time.time() - t_start, 1),
     }
     system = system_variant(results["config_pipeline"])
@@ -402,6 +411,19 @@ def render_markdown(res: dict, seg_whole: dict | None, bench: dict | None) -> st
     for f in res["folds"]:
         w(f"| {f['test']} | {f['gold']} | " + " | ".join(f"{f['variants'][n]['strict']['f']:.3f}" for n in names) + " |")
     w("")
+    if res.get("cert_precision"):
+        w("Pre-annotation certainty: `corpus-sz tag --format tei` gives every machine annotation a `cert` "
+          "(`corpus_sz.pipeline.tagging.Tagged.cert`: the CRF's confidence in the span and whether it links "
+          "to a record). Share of the system's held-out spans of each level that are strictly right "
+          "(fold link table):")
+        w("")
+        w("| cert | spans | strictly right |")
+        w("|---|---:|---:|")
+        for level in ("high", "medium", "low"):
+            if level in res["cert_precision"]:
+                c, n = res["cert_precision"][level]
+                w(f"| {level} | {n} | {_pct(c, n)} |")
+        w("")
     w("## Linking, cross-validated")
     w("")
     w("Share of strictly correct spans whose record id is right. *Fold table*: the linker knows only the "

@@ -18,6 +18,8 @@ from ..model import Block, Document, Entity, Piece
 from .segmenter import chunk_spans
 
 TAGGER_RESP = "#corpus_sz_tagger"
+# thresholds on the CRF's confidence in a span (Span._.corpus_sz_confidence) for its TEI cert
+CONFIDENT, DOUBTFUL = 0.9, 0.7
 DEFAULT_MAX_CHARS = 300
 
 
@@ -30,15 +32,23 @@ class Tagged:
     ref: str | None
     source: str  # "gazetteer" | "tagger"
     link: str | None  # how the linker found the record, None when unlinked
+    confidence: float | None = None  # the CRF tagger's confidence (None for a gazetteer match)
 
     @property
     def cert(self) -> str:
-        """TEI certainty for a reviewer: high for a linked gazetteer match, low for an unlinked guess."""
-        if self.ref and self.source == "gazetteer":
-            return "high"
-        if self.ref:
-            return "medium"
-        return "low"
+        """TEI certainty for a reviewer, by what cross-validation showed to be right most often.
+
+        high: a tagged span the CRF is confident of (>= CONFIDENT) that links to a record;
+        low: a tagged span the CRF doubts (< DOUBTFUL), or an unlinked gazetteer match;
+        medium: the rest (the gazetteer fills gaps after the tagger, where it is less
+        precise than the tagger's confident spans). The precision of each level is
+        measured in docs/evaluation.md.
+        """
+        if self.confidence is None:
+            return "medium" if self.ref else "low"
+        if self.confidence < DOUBTFUL:
+            return "low"
+        return "high" if self.ref and self.confidence >= CONFIDENT else "medium"
 
     def to_entity(self, shift: int = 0) -> Entity:
         return Entity(self.start - shift, self.end - shift, self.label, self.ref, self.text, TAGGER_RESP, self.cert)
@@ -68,11 +78,13 @@ def iter_pieces(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[tuple
 
 def _ents(doc, offset: int) -> Iterator[Tagged]:
     from .components import LINK_EXT
+    from .crf import CONFIDENCE_EXT
 
     for ent in doc.ents:
         link = ent._.get(LINK_EXT) if ent.has_extension(LINK_EXT) else None
         yield Tagged(offset + ent.start_char, offset + ent.end_char, ent.label_, ent.text,
-                     ent.kb_id_ or None, "gazetteer" if ent.ent_id_ else "tagger", link if ent.kb_id_ else None)
+                     ent.kb_id_ or None, "gazetteer" if ent.ent_id_ else "tagger", link if ent.kb_id_ else None,
+                     ent._.get(CONFIDENCE_EXT))
 
 
 def tag_stream(nlp, text: str, batch_size: int = 64, max_chars: int | None = None) -> Iterator[Tagged]:
