@@ -50,8 +50,18 @@ class Gazetteer:
         for e in entries:
             if len(e["form"]) >= 2:
                 counts[e["form"]][e["label"]] += max(1, int(e.get("count", 0)))
-        self.forms = {f: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for f, c in sorted(counts.items())}
-        self.max_len = max(map(len, self.forms), default=0)
+        self._set_forms({f: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for f, c in sorted(counts.items())})
+
+    @classmethod
+    def from_forms(cls, forms: dict[str, str]) -> "Gazetteer":
+        """A gazetteer from its stored table (form → label)."""
+        gaz = cls()
+        gaz._set_forms(dict(forms))
+        return gaz
+
+    def _set_forms(self, forms: dict[str, str]) -> None:
+        self.forms = forms
+        self.max_len = max(map(len, forms), default=0)
 
     def tags(self, text: str) -> list[str]:
         """'B-LABEL' / 'I-LABEL' / 'O' per character, matching left to right, longest first."""
@@ -256,9 +266,7 @@ class CharCRF:
     def _set_state(self, state: dict, model: bytes) -> None:
         self.params = dict(state["params"])
         self.max_piece_chars = int(state.get("max_piece_chars", MAX_PIECE_CHARS))
-        self.gazetteer = Gazetteer()
-        self.gazetteer.forms = dict(state["gazetteer"])
-        self.gazetteer.max_len = max(map(len, self.gazetteer.forms), default=0)
+        self.gazetteer = Gazetteer.from_forms(state["gazetteer"])
         self.model = model
         self._tagger = None
 

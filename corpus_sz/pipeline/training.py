@@ -341,8 +341,12 @@ def fit(docs: Sequence[Document], entries: Sequence[dict], config_path: Path | N
         train_cfg = nlp.config.interpolate()["training"]
         optimizer = registry.resolve({"o": train_cfg["optimizer"]})["o"]
         batcher = registry.resolve({"b": train_cfg["batcher"]})["b"]
+        # a neural tagger (spaCy's ner) trains by nlp.update on these chunks; the CRF has its own
+        # (fit_crf), and spaCy's initialisation only needs some examples
+        neural = [n for n, p in nlp.pipeline if getattr(p, "is_trainable", False) and hasattr(p, "update")]
         chunks = training_chunks(docs, st.max_chunk_chars)
-        chunks += augment_chunks(chunks, st.augment_copies, st.seed)
+        if neural:
+            chunks += augment_chunks(chunks, st.augment_copies, st.seed)
         cache: list = []
 
         def get_examples():
@@ -356,14 +360,15 @@ def fit(docs: Sequence[Document], entries: Sequence[dict], config_path: Path | N
             nlp.initialize(get_examples, sgd=optimizer)
         examples = get_examples()
         nlp._config["paths"]["pkuseg_model"] = None
-        progress(f"tagger: {len(examples)} training chunks, "
-                 f"{sum(len(e.reference.ents) for e in examples)} gold spans")
+        if neural:
+            progress(f"tagger: {len(examples)} training chunks, "
+                     f"{sum(len(e.reference.ents) for e in examples)} gold spans")
 
         # 3. the CRF tagger (before the gazetteer: the entity_ruler runs the components before it on its patterns)
         if "corpus_sz_crf" in nlp.pipe_names:
             fit_crf(nlp, docs, entries, st, progress)
 
-        # 3. gazetteer and linker
+        # 4. gazetteer and linker
         if "entity_ruler" in nlp.pipe_names:
             patterns, stats = ruler_patterns(nlp, entries, docs, st.ruler_min_precision, st.max_chunk_chars)
             nlp.get_pipe("entity_ruler").add_patterns(patterns)
@@ -374,18 +379,15 @@ def fit(docs: Sequence[Document], entries: Sequence[dict], config_path: Path | N
         if "corpus_sz_linker" in nlp.pipe_names:
             nlp.get_pipe("corpus_sz_linker").set_entries(entries)
 
-        # 4. the tagger
-        trainable = [n for n, p in nlp.pipeline if getattr(p, "is_trainable", False) and hasattr(p, "update")]
-        if not trainable:
-            st.epochs = 0
+        # 5. a neural tagger
         rng = random.Random(st.seed)
         order = list(range(len(examples)))
-        for epoch in range(st.epochs):
+        for epoch in range(st.epochs if neural else 0):
             rng.shuffle(order)
             losses: dict = {}
             for batch in batcher([examples[i] for i in order]):
                 nlp.update(batch, drop=st.dropout, sgd=optimizer, losses=losses,
-                           exclude=[n for n in nlp.pipe_names if n not in trainable])
+                           exclude=[n for n in nlp.pipe_names if n not in neural])
             progress(f"tagger: epoch {epoch + 1}/{st.epochs} loss {losses.get('ner', 0.0):.1f} "
                      f"({time.time() - t0:.0f}s)")
         apply_averages(nlp, optimizer)
