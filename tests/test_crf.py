@@ -27,12 +27,16 @@ def test_gazetteer_takes_the_longest_match_and_its_most_frequent_label():
 
 
 def test_labels_and_decoding_round_trip():
-    text = "实施“十四五”规划，建设浑南科技城"
-    spans = [(2, 9, "PROGRAMME"), (12, 17, "ZONE")]
+    text = "实施“十四五”规划，建设浑南科技城和区"
+    spans = [(2, 9, "PROGRAMME"), (12, 17, "ZONE"), (18, 19, "DISTRICT")]
     tags = char_labels(text, spans)
     assert len(tags) == len(text)
+    assert tags[2:9] == ["B-PROGRAMME"] + ["I-PROGRAMME"] * 5 + ["E-PROGRAMME"]
+    assert tags[18] == "S-DISTRICT" and tags[17] == "O"
     assert decode(tags) == spans
-    # adjacent spans of the same label stay apart; a stray I- starts a span
+    # adjacent spans of the same label stay apart; a stray I- or E- starts a span; BIO still decodes
+    assert decode(["B-ZONE", "E-ZONE", "S-ZONE", "O", "I-PROJECT", "E-PROJECT", "E-ZONE"]) == \
+        [(0, 2, "ZONE"), (2, 3, "ZONE"), (4, 6, "PROJECT"), (6, 7, "ZONE")]
     assert decode(["B-ZONE", "I-ZONE", "B-ZONE", "O", "I-PROJECT", "I-PROJECT"]) == \
         [(0, 2, "ZONE"), (2, 3, "ZONE"), (4, 6, "PROJECT")]
 
