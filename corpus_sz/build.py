@@ -11,7 +11,6 @@ and reports whether the shipped spaCy pipeline was trained on these annotations.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 from rich.progress import Progress
@@ -20,37 +19,50 @@ from .corpus import load
 from .xmlutil import atomic_write
 
 
+# the folders a build owns in OUT: each is replaced as a whole by the next build
+OUTPUT_DIRS = ("tei", "text", "jsonl", "hf")
+
+
 def _jsonl(rows) -> str:
     return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows)
 
 
 def build(out: Path, path: Path | None = None) -> list[str]:
-    from .hf import write_hf
+    """Build the release into ``out``; return the summary lines.
 
-    out = Path(out)
+    The folders ``tei``, ``text``, ``jsonl`` and ``hf`` are built in a staging folder and swap
+    in whole at the end: files of an earlier build (a report since removed) do not survive, a
+    failure leaves ``out`` as it was, and other files in ``out`` are never touched.
+    """
+    from .hf import write_hf
+    from .output import check_out_dir, replacing_dirs
+
+    out = check_out_dir(out)  # a file given as --out is refused before the corpus is even read
     corpus = load(path)
     steps = ["tei", "text", "jsonl", "hf", "pipeline"]
     summary: list[str] = []
-    with Progress(transient=True) as progress:
+    with Progress(transient=True) as progress, replacing_dirs(out, OUTPUT_DIRS) as stage:
         task = progress.add_task("building", total=len(steps))
         # TEI edition: the files as they are in the corpus folder
-        tei_dir = out / "tei"
-        tei_dir.mkdir(parents=True, exist_ok=True)
+        tei_dir = stage / "tei"
+        tei_dir.mkdir()
         for f in sorted(Path(corpus.folder).glob("*.xml")):
             atomic_write(tei_dir / f.name, f.read_bytes())
-        summary.append(f"tei:   {len(list(tei_dir.glob('*.xml')))} files in {tei_dir}")
+        summary.append(f"tei:   {len(list(tei_dir.glob('*.xml')))} files in {out / 'tei'}")
         progress.advance(task)
+        (stage / "text").mkdir()
         for d in corpus:
-            atomic_write(out / "text" / f"{d.id}.txt", d.text)
+            atomic_write(stage / "text" / f"{d.id}.txt", d.text)
         summary.append(f"text:  {len(corpus)} files in {out / 'text'}")
         progress.advance(task)
+        (stage / "jsonl").mkdir()
         docs, paras, ents = corpus.to_pandas()
         for name, df in (("documents", docs), ("paragraphs", paras), ("entities", ents)):
             rows = json.loads(df.to_json(orient="records", force_ascii=False))
-            atomic_write(out / "jsonl" / f"{name}.jsonl", _jsonl(rows))
+            atomic_write(stage / "jsonl" / f"{name}.jsonl", _jsonl(rows))
         summary.append(f"jsonl: {len(docs)} documents, {len(paras)} paragraphs, {len(ents)} entities")
         progress.advance(task)
-        counts = write_hf(corpus, out / "hf")
+        counts = write_hf(corpus, stage / "hf")
         summary.append("hf:    " + ", ".join(f"{c} " + "/".join(f"{s}={n}" for s, n in sp.items())
                                         for c, sp in counts.items()))
         progress.advance(task)

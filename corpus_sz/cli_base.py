@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 
 import typer
 
@@ -13,7 +14,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 
 
 def guarded(fn):
-    """Turn a CorpusError into one line on stderr and exit code 2 (never a traceback)."""
+    """Turn a CorpusError (or a stray OSError) into one line on stderr and exit code 2 (never a traceback)."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -21,6 +22,15 @@ def guarded(fn):
             return fn(*args, **kwargs)
         except CorpusError as e:
             typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(2)
+        except OSError as e:
+            # a last resort: a file-system failure no command foresaw is still one line, not a traceback
+            from .errors import E510
+
+            where = os.fsdecode(e.filename) if e.filename else None
+            err = CorpusError(E510, f"file system error: {e.strerror or e}", path=where,
+                              hint="check that the path exists, is a file or folder as expected, and is writable")
+            typer.echo(f"error: {err}", err=True)
             raise typer.Exit(2)
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)

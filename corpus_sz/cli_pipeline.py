@@ -50,16 +50,21 @@ def tag(files: List[Path] = typer.Argument(..., help="UTF-8 text files"),
         raise CorpusError(E003, f"unknown format {fmt!r}", hint="use --format jsonl or --format tei")
     if fmt == "tei" and out is None and len(files) > 1:
         raise CorpusError(E003, "several files in TEI format need --out FOLDER")
+    if fmt == "tei" and out is not None:
+        from .output import check_out_dir
+
+        check_out_dir(out)  # refused before the model is loaded and the files are tagged
     texts = []
     for f in files:  # every file is checked before any work is done
         texts.append(read_text(f))
     if not any(t.strip() for t in texts):
         return  # nothing to tag: no need to load the model
+    from .output import write_files
     from .pipeline import load_pipeline
     from .pipeline.tagging import doc_id_for, tag_stream, tei_bytes
-    from .xmlutil import atomic_write
 
     nlp = load_pipeline(model)
+    payload: list[tuple[Path, bytes, int]] = []
     for f, text in zip(files, texts):
         if fmt == "jsonl":
             if not text.strip():
@@ -77,9 +82,11 @@ def tag(files: List[Path] = typer.Argument(..., help="UTF-8 text files"),
                 sys.stdout.buffer.write(data)
                 sys.stdout.flush()
             else:
-                target = Path(out) / f"{doc_id_for(f, text)}.xml"
-                atomic_write(target, data)
-                typer.echo(f"wrote {target} ({len(ents)} entities)", err=True)
+                payload.append((Path(out) / f"{doc_id_for(f, text)}.xml", data, len(ents)))
+    # the TEI files are written together at the end: all of them or, if one cannot be written, none
+    write_files([(target, data) for target, data, _ in payload])
+    for target, _, n in payload:
+        typer.echo(f"wrote {target} ({n} entities)", err=True)
 
 
 @app.command()

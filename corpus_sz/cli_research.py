@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 
 from .cli_base import app, guarded
-from .errors import E404, CorpusError
+from .errors import E403, E404, CorpusError
 
 
 PATH_HELP = "corpus folder (default: the shipped corpus)"
@@ -98,22 +98,20 @@ def timeline(out: Path = typer.Option(..., "--out", help="image file: .png or .s
              path: Optional[Path] = typer.Option(None, help=PATH_HELP)) -> None:
     """Plot which records come back across reports (mentions by report and planned year)."""
     from . import load
-    from .timeline import mentions_by_year, persistent, plot_timeline
+    from .output import write_files
+    from .timeline import image_format, mentions_by_year, persistent, timeline_image
 
+    fmt = image_format(out)
     corpus = load(path)
-    plot_timeline(corpus, out, label=label, top=top, min_docs=min_docs, font=font)
-    typer.echo(f"wrote {out}")
+    payload = [(out, timeline_image(corpus, fmt, label=label, top=top, min_docs=min_docs, font=font))]
     if table is not None:
-        from .xmlutil import atomic_write
-
         df = persistent(mentions_by_year(corpus, label), min_docs)
         flat = df.copy()
         flat.columns = [f"{y}:{d}" for y, d in df.columns]
-        try:
-            atomic_write(table, flat.reset_index().to_csv(sep="\t", index=False, lineterminator="\n"))
-        except OSError as e:
-            raise CorpusError(E404, f"cannot write {table}: {e.strerror}", path=str(table)) from None
-        typer.echo(f"wrote {table}")
+        payload.append((table, flat.reset_index().to_csv(sep="\t", index=False, lineterminator="\n")))
+    # both outputs or neither: an unwritable --table must not leave the image behind
+    for p in write_files(payload, code=E403):
+        typer.echo(f"wrote {p}")
 
 
 @app.command()

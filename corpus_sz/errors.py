@@ -74,4 +74,6 @@ E503 = "E503"  # a tool file cannot be read or its format is unknown
 E504 = "E504"  # no corpus document for a tool record
 E505 = "E505"  # a new report cannot be added (seed, id or metadata)
 E506 = "E506"  # a diff side is neither a file, a folder nor a git revision
+E510 = "E510"  # an output file or folder cannot be written (nothing half-written is left)
+E511 = "E511"  # a pipeline folder is there but cannot be loaded (broken or foreign files)
 E601 = "E601"  # publishing to the Hub failed or is impossible (offline)

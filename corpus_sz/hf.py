@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -112,34 +111,33 @@ def rows(corpus: Corpus) -> dict[str, dict[str, list[dict[str, Any]]]]:
 
 
 def write_hf(corpus: Corpus, out: Path) -> dict[str, dict[str, int]]:
-    """Write the Hub-ready folder ``out`` (replaced atomically); return row counts."""
+    """Write the Hub-ready folder ``out`` (replaced as a whole, atomically); return row counts."""
     from datasets import Dataset
     from datasets.utils.logging import disable_progress_bar
 
+    from .output import replacing_dirs
+
     disable_progress_bar()
     out = Path(out)
-    tmp = out.with_name(out.name + ".tmp")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
     counts: dict[str, dict[str, int]] = {}
     infos: dict[str, Any] = {}
     sizes: dict[str, dict[str, tuple[int, int]]] = {}
-    for config, splits in rows(corpus).items():
-        feats = features(config)
-        counts[config] = {}
-        for split, rs in splits.items():
-            ds = Dataset.from_list(rs, features=feats)
-            path = tmp / config / f"{split}-00000-of-00001.parquet"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            ds.to_parquet(str(path))
-            counts[config][split] = len(rs)
-            sizes.setdefault(config, {})[split] = (ds.data.nbytes, path.stat().st_size)
-        infos[config] = feats
-    atomic_write(tmp / "README.md", dataset_card(corpus, counts, infos, sizes))
-    if out.exists():
-        shutil.rmtree(out)
-    os.replace(tmp, out)
+    # built beside the old folder and swapped in: a failure leaves the old one, no stale parquet survives
+    with replacing_dirs(out.parent, [out.name]) as stage:
+        tmp = stage / out.name
+        tmp.mkdir()
+        for config, splits in rows(corpus).items():
+            feats = features(config)
+            counts[config] = {}
+            for split, rs in splits.items():
+                ds = Dataset.from_list(rs, features=feats)
+                path = tmp / config / f"{split}-00000-of-00001.parquet"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                ds.to_parquet(str(path))
+                counts[config][split] = len(rs)
+                sizes.setdefault(config, {})[split] = (ds.data.nbytes, path.stat().st_size)
+            infos[config] = feats
+        atomic_write(tmp / "README.md", dataset_card(corpus, counts, infos, sizes))
     return counts
 
 

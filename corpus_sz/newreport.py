@@ -135,10 +135,11 @@ def new_report(seed_path: Path, doc_id: str, meta_path: Path, *, preannotate_: b
     from .seeds import SeedRecord, manifest, read_json, read_text
     from .structure import heading_counts
     from .tei import document_to_tei, read_document
-    from .xmlutil import atomic_write
+    from .output import write_files
 
     seeds, ann = seeds_dir(), annotations_dir()
     seed_path, meta_path = Path(seed_path), Path(meta_path)
+    _check_id(doc_id, schemas_dir() / "metadata.schema.json")
 
     # -- the seed ------------------------------------------------------------
     text = read_text(seed_path)
@@ -201,13 +202,25 @@ def new_report(seed_path: Path, doc_id: str, meta_path: Path, *, preannotate_: b
         (man_path, json.dumps(man, ensure_ascii=False, indent=2) + "\n"),
         (ann / ROOT_FILE, root_bytes(others + [doc], authority)),
     ]
-    for p, data in payload:
-        atomic_write(p, data)
-        res.written.append(p)
+    # all five files or none: a seed without its manifest entry (or metadata without its seed) would
+    # leave the corpus inconsistent, and a second attempt would then be refused as a duplicate
+    res.written.extend(write_files(payload, hint="nothing was added; make the corpus folders writable and "
+                                                 "run the command again"))
     res.paragraphs = len(doc.paragraphs)
     res.characters = len(doc.text)
     res.headings = sum(heading_counts(doc).values())
     return res
+
+
+def _check_id(doc_id: str, schema_path: Path) -> None:
+    """Refuse a malformed --id by name, before the metadata file is read (it is not to blame)."""
+    try:
+        pattern = json.loads(Path(schema_path).read_text(encoding="utf-8"))["properties"]["id"]["pattern"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # no usable schema: check_metadata reports that with its own path
+    if not re.search(pattern, doc_id):
+        raise _fail(f"--id {doc_id!r} does not match the document id pattern {pattern}",
+                    hint="lower-case ASCII place name, a hyphen and the year, e.g. tiexi-2024")
 
 
 def _insert(meta: dict, key: str, value) -> dict:

@@ -31,6 +31,11 @@ def publish(folder: Path, repo_id: str, *, client: Any = None, token: str | None
         if os.environ.get("HF_HUB_OFFLINE") == "1":
             raise CorpusError(E601, "offline (HF_HUB_OFFLINE=1): cannot reach the Hub",
                               hint="publish from a machine with network access")
+        # without a token create_repo would go out to the network only to be refused: fail here instead
+        token = token or _stored_token()
+        if not token:
+            raise CorpusError(E601, "no Hugging Face token (set HF_TOKEN or run `huggingface-cli login`)",
+                              hint="with huggingface_hub 1.0 or later the login command is `hf auth login`")
         client = HfApi(token=token)
     tag = f"v{__version__}"
     try:
@@ -45,3 +50,14 @@ def publish(folder: Path, repo_id: str, *, client: Any = None, token: str | None
         raise CorpusError(E601, f"upload to {repo_id} failed ({kind}: {str(e).splitlines()[0][:120] if str(e) else ''})",
                           hint="check the network, the token (HF_TOKEN) and the repo id") from None
     return tag
+
+
+def _stored_token() -> str | None:
+    """The token huggingface_hub would use (HF_TOKEN, the login file), or None."""
+    from huggingface_hub import get_token
+
+    try:
+        return get_token()
+    except Exception as e:  # e.g. a token exchange in CI that is set up but fails: one clear line
+        raise CorpusError(E601, f"cannot get a Hugging Face token ({type(e).__name__}: {str(e)[:120]})",
+                          hint="set HF_TOKEN or run `huggingface-cli login`") from None

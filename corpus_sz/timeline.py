@@ -86,15 +86,20 @@ def spans(df):
     return pd.DataFrame(rows, columns=["label", "ref", "name", "first", "last", "documents", "years", "mentions"])
 
 
-def plot_timeline(corpus, out, label: str | None = None, top: int = 40, min_docs: int = 2,
-                  font: str | Path | None = None) -> Path:
-    """Draw the records mentioned in ``min_docs``+ documents (at most ``top``) to a PNG or SVG file."""
-    _check_label(label)
+def image_format(out: str | Path) -> str:
+    """``png`` or ``svg``, from the output file's name."""
     out = Path(out)
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):
         raise CorpusError(E403, f"cannot write {out.name}: unknown image format", path=str(out),
                           hint="the output file must end in .png or .svg")
+    return fmt
+
+
+def timeline_image(corpus, fmt: str, label: str | None = None, top: int = 40, min_docs: int = 2,
+                   font: str | Path | None = None) -> bytes:
+    """The timeline drawing as PNG or SVG bytes (see :func:`plot_timeline`)."""
+    _check_label(label)
     if top < 1:
         raise CorpusError(E403, f"--top must be at least 1, not {top}")
     df = persistent(mentions_by_year(corpus, label), min_docs)
@@ -102,7 +107,15 @@ def plot_timeline(corpus, out, label: str | None = None, top: int = 40, min_docs
         raise CorpusError(E403, f"no record is mentioned in {min_docs} or more documents"
                           + (f" with label {label}" if label else ""))
     df = df.iloc[:top]
-    data = _render(df, fmt, label, font, min_docs)
+    return _render(df, fmt, label, font, min_docs)
+
+
+def plot_timeline(corpus, out, label: str | None = None, top: int = 40, min_docs: int = 2,
+                  font: str | Path | None = None) -> Path:
+    """Draw the records mentioned in ``min_docs``+ documents (at most ``top``) to a PNG or SVG file."""
+    _check_label(label)
+    out = Path(out)
+    data = timeline_image(corpus, image_format(out), label, top, min_docs, font)
     try:
         atomic_write(out, data)
     except OSError as e:
@@ -126,8 +139,14 @@ def _render(df, fmt: str, label: str | None, font, min_docs: int = 2) -> bytes:
         fp = Path(font)
         if not fp.is_file():
             raise CorpusError(E403, f"font file not found: {fp}", hint="give the path of a .ttf/.otf/.ttc file")
-        font_manager.fontManager.addfont(str(fp))
-        rc["font.family"] = font_manager.FontProperties(fname=str(fp)).get_name()
+        try:
+            font_manager.fontManager.addfont(str(fp))
+            rc["font.family"] = font_manager.FontProperties(fname=str(fp)).get_name()
+        except (RuntimeError, OSError, ValueError) as e:
+            # FreeType refuses a file that is not a font (RuntimeError from FT2Font): say which file
+            reason = " ".join(str(e).split())[:160]
+            raise CorpusError(E403, f"not a usable font file: {fp} ({reason})", path=str(fp),
+                              hint="give the path of a .ttf/.otf/.ttc font file with CJK glyphs") from None
         names = True
     cols = list(df.columns)
     n_rows, n_cols = df.shape

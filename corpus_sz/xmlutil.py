@@ -92,22 +92,13 @@ def to_bytes(root: etree._Element) -> bytes:
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:
-    """Write via a temporary file in the same folder and rename: never half-written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Write ``path`` so that it is never half-written; raise OSError on failure.
+
+    A regular file is replaced via a temporary file in the same folder and a rename; a symlink
+    is followed (its target is replaced, the link stays); a FIFO or device (``/dev/null``,
+    ``/dev/stdout``) is written directly, since renaming over it would destroy it; a folder is
+    an error. See :mod:`corpus_sz.output`.
+    """
+    from .output import write_file  # imported here: output.py is the one place these rules live
+
+    write_file(path, data)

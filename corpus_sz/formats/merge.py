@@ -596,15 +596,22 @@ def write_results(folder: Path, results: list[MergeResult], files: dict[Path, Do
 
 def export_docs(fmt: str, out: Path, ids: list[str] | None = None, folder: Path | None = None) -> list[Path]:
     """Write the given documents (default: all) in a tool format into ``out``."""
+    import tempfile
+
     from .. import load
 
     corpus = load(folder)
     ids = ids or corpus.fileids()
     docs = [corpus[i] for i in ids]
     m = format_module(fmt)
-    out = Path(out)
-    written: list[Path] = []
-    for d in docs:
-        written.extend(m.write(d, out, corpus.authority))
-    written.extend(m.write_config(out))
-    return written
+    from ..output import check_out_dir, write_files
+
+    out = check_out_dir(out)
+    # the format writers fill a scratch folder; the files then go into OUT together, all or none,
+    # so an unwritable OUT leaves neither a traceback nor some of the documents behind
+    with tempfile.TemporaryDirectory(prefix="corpus_sz-export-") as scratch:
+        staged: list[Path] = []
+        for d in docs:
+            staged.extend(m.write(d, Path(scratch), corpus.authority))
+        staged.extend(m.write_config(Path(scratch)))
+        return write_files([(out / p.relative_to(scratch), p.read_bytes()) for p in staged])

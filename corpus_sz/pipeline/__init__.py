@@ -30,7 +30,7 @@ MODEL_DIR = PACKAGE_DIR / "models" / "zh_corpus_sz"
 
 def load_pipeline(path: str | Path | None = None):
     """Load the trained pipeline (default: the one shipped in the package). Never touches the network."""
-    from ..errors import E501, CorpusError
+    from ..errors import E501, E511, CorpusError
 
     folder = Path(path) if path else MODEL_DIR
     if not (folder / "config.cfg").is_file() or not (folder / "meta.json").is_file():
@@ -40,7 +40,16 @@ def load_pipeline(path: str | Path | None = None):
 
     from . import components  # noqa: F401  (registers the factories and architecture without entry points)
 
-    return spacy.load(folder)
+    try:
+        return spacy.load(folder)
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as e:
+        # a folder with the right file names but broken or foreign contents (bad JSON in meta.json or
+        # vocab/strings.json, an unknown component, a truncated weight file): spaCy raises one of these
+        reason = " ".join(str(e).split())[:200] or type(e).__name__
+        raise CorpusError(E511, f"{folder} is not a loadable pipeline folder: {type(e).__name__}: {reason}",
+                          path=str(folder),
+                          hint="use the shipped model (leave out --model) or train one with `corpus-sz train"
+                               + (f" --out {folder}`" if path else "`")) from None
 
 
 def model_meta(path: str | Path | None = None) -> dict:
