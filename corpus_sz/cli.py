@@ -7,6 +7,7 @@ stderr and a non-zero exit; no traceback reaches the user for bad input.
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
@@ -30,16 +31,24 @@ def info(path: Optional[Path] = typer.Option(None, help="corpus folder (default:
                    f"{len(d.paragraphs):4} paragraphs {len(d.entities):4} entities  {md.get('title') or ''}")
 
 
+class ReportFormat(str, Enum):
+    """How ``validate`` prints its errors (an unknown value is a usage error, not plain text)."""
+
+    text = "text"
+    github = "github"
+
+
 @app.command()
 @guarded
 def validate(paths: List[Path] = typer.Argument(None, help="TEI files or folders (default: ./annotations)"),
-             fmt: str = typer.Option("text", "--format", help="text, or github (workflow annotations)")) -> None:
+             fmt: ReportFormat = typer.Option(ReportFormat.text, "--format",
+                                              help="text, or github (workflow annotations)")) -> None:
     """Check TEI files against the project schemas and the corpus rules."""
     from .validate import validate_paths
 
     report = validate_paths(paths or [Path("annotations")])
     for e in report.errors:
-        if fmt == "github":  # shown as annotations on the changed lines of a pull request
+        if fmt is ReportFormat.github:  # shown as annotations on the changed lines of a pull request
             msg = f"[{e.code}] {e.message}" + (f" (hint: {e.hint})" if e.hint else "")
             typer.echo(f"::error file={e.path or ''},line={e.line or 1},col={e.col or 1}::{msg}")
         typer.echo(str(e), err=True)

@@ -12,29 +12,84 @@ In the spirit of NLTK's corpus readers::
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Iterator
 
 from .authority import Authority, read_authority
-from .errors import E401, CorpusError
+from .errors import E401, E405, E406, E407, CorpusError
 from .model import Document
 from .paths import annotations_dir
 from .tei import read_document
 from .version import __version__
-from .xmlutil import XI_NS, parse_xml
+from .xmlutil import TEI_NS, XI_NS, parse_xml
 
 ROOT_FILE = "corpus.xml"
 AUTHORITY_FILE = "authority.xml"
 
 
+_CORPUS_HINT = "pass --path the folder that holds corpus.xml (the annotations/ folder of a checkout)"
+
+
+def _include_name(el, root_path: Path) -> str:
+    """The href of an ``xi:include``, accepted only as a plain file name in the corpus folder.
+
+    The loader reads included files itself; an absolute path, ``..`` or a URL would let a
+    corpus.xml pull in files from elsewhere on the machine or the network.
+    """
+    href = (el.get("href") or "").strip()
+    if (not href or href in (".", "..") or PurePosixPath(href).name != href or "\\" in href
+            or ":" in href or el.get("parse", "xml") != "xml" or el.get("xpointer") is not None):
+        raise CorpusError(E407, f"xi:include href {href!r} is not the name of a file in the corpus folder",
+                          path=str(root_path), line=el.sourceline,
+                          hint='use the plain file name of a file beside corpus.xml, e.g. href="shenyang-2024.xml"')
+    return href
+
+
+def corpus_files(folder: Path) -> tuple[Path, list[Path]]:
+    """The authority file and the report files that ``corpus.xml`` includes, in its order.
+
+    Raises :class:`CorpusError` unless ``folder`` is a corpus folder whose root includes
+    authority.xml and only files that exist beside it: a missing file must never read as
+    an empty corpus or a report without annotations.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise CorpusError(E405, f"not a corpus folder: {folder} {what}", path=str(folder), hint=_CORPUS_HINT)
+    root_path = folder / ROOT_FILE
+    if not root_path.is_file():
+        raise CorpusError(E405, f"not a corpus folder (no {ROOT_FILE})", path=str(folder),
+                          hint=_CORPUS_HINT + f"; restore a deleted {ROOT_FILE} from git")
+    root = parse_xml(root_path).getroot()
+    if root.tag != f"{{{TEI_NS}}}teiCorpus":
+        raise CorpusError(E405, f"{ROOT_FILE} is not a TEI <teiCorpus> root file", path=str(root_path),
+                          line=root.sourceline, hint=_CORPUS_HINT)
+    authority: Path | None = None
+    reports: list[Path] = []
+    for el in root.iter(f"{{{XI_NS}}}include"):
+        name = _include_name(el, root_path)
+        p = folder / name
+        if not p.is_file():
+            what = "is not a file" if p.exists() else "is missing"
+            hint = (f"restore {p} (e.g. from git): the mentions refer to its records" if name == AUTHORITY_FILE
+                    else f"restore {p} (e.g. from git) or remove its xi:include from {ROOT_FILE}")
+            raise CorpusError(E406, f"{name}, included by {ROOT_FILE}, {what}", path=str(root_path),
+                              line=el.sourceline, hint=hint)
+        if name == AUTHORITY_FILE:
+            authority = p
+        else:
+            reports.append(p)
+    if authority is None:
+        raise CorpusError(E406, f"{ROOT_FILE} does not include {AUTHORITY_FILE}", path=str(root_path),
+                          line=root.sourceline,
+                          hint=f'add <xi:include href="{AUTHORITY_FILE}"/> after the teiHeader; the mentions refer '
+                               "to its records")
+    return authority, reports
+
+
 def component_files(folder: Path) -> list[Path]:
-    """The report files that the root ``corpus.xml`` includes, in its order."""
-    root = folder / ROOT_FILE
-    if root.exists():
-        tree = parse_xml(root)
-        hrefs = [el.get("href") for el in tree.getroot().iter(f"{{{XI_NS}}}include")]
-        return [folder / h for h in hrefs if h and h != AUTHORITY_FILE]
-    return sorted(p for p in folder.glob("*.xml") if p.name not in (ROOT_FILE, AUTHORITY_FILE))
+    """The report files that the root ``corpus.xml`` includes, in its order (see :func:`corpus_files`)."""
+    return corpus_files(folder)[1]
 
 
 class Corpus:
@@ -59,8 +114,8 @@ class Corpus:
         try:
             return self._docs[doc_id]
         except KeyError:
-            raise CorpusError(E401, f"unknown document id {doc_id!r}",
-                              hint=f"known ids: {', '.join(self._docs)}") from None
+            known = f"known ids: {', '.join(self._docs)}" if self._docs else "the corpus has no documents"
+            raise CorpusError(E401, f"unknown document id {doc_id!r}", hint=known) from None
 
     def fileids(self) -> list[str]:
         return list(self._docs)
@@ -104,9 +159,12 @@ class Corpus:
 
 
 def load(path: str | Path | None = None) -> Corpus:
-    """Load the corpus from a folder of TEI files (default: the one shipped with the package)."""
+    """Load the corpus from a folder of TEI files (default: the one shipped with the package).
+
+    Raises :class:`CorpusError` if the folder is not a corpus folder or a file it lists is missing.
+    """
     folder = Path(path) if path else annotations_dir()
-    auth_path = folder / AUTHORITY_FILE
-    authority = read_authority(auth_path) if auth_path.exists() else Authority([])
-    docs = [read_document(p) for p in component_files(folder)]
+    auth_path, reports = corpus_files(folder)
+    authority = read_authority(auth_path)
+    docs = [read_document(p) for p in reports]
     return Corpus(docs, authority, __version__, folder)

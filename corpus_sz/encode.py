@@ -17,8 +17,8 @@ from lxml import etree
 
 from .authority import Authority, authority_to_tei
 from .clean import clean_all
-from .corpus import AUTHORITY_FILE, ROOT_FILE, component_files
-from .errors import E204, CorpusError
+from .corpus import AUTHORITY_FILE, ROOT_FILE, corpus_files
+from .errors import E204, E408, CorpusError
 from .model import LABELS, Document, Entity
 from .tei import LICENCE, document_to_tei, read_document
 from .version import __release_date__, __version__
@@ -122,24 +122,47 @@ def with_entities(doc: Document, entities: list[Entity]) -> Document:
 
 
 def reencode(folder: Path, auth: Authority | None = None) -> list[Path]:
-    """Regenerate every file from the seeds and the entities already in ``folder``."""
+    """Regenerate every file from the seeds and the entities already in ``folder``.
+
+    ``folder`` must be a corpus folder (see :func:`corpus_sz.corpus.corpus_files`): the
+    annotations are read from the files that corpus.xml includes, so a missing root, report
+    or authority file would otherwise come back as a file without annotations. Every check is
+    made before the first write; on a :class:`CorpusError` nothing is written.
+    """
     from .authority import read_authority
 
     folder = Path(folder)
-    existing = {}
-    for p in component_files(folder) if (folder / ROOT_FILE).exists() else []:
-        if p.exists():
-            d = read_document(p)
-            existing[d.id] = d
+    auth_path, files = corpus_files(folder)
+    existing: dict[str, Document] = {}
+    where: dict[str, Path] = {}
+    for p in files:
+        d = read_document(p)
+        if d.id in existing:  # only one of the two would be written back
+            raise CorpusError(E408, f"document {d.id!r} is in both {where[d.id].name} and {p.name}", path=str(p),
+                              hint=f"keep one file per report and remove the other's xi:include from {ROOT_FILE}")
+        existing[d.id], where[d.id] = d, p
+    cleaned = clean_all()
+    seeded = {d.id for d in cleaned}
+    for doc_id in existing:
+        if doc_id not in seeded:  # write_corpus writes only seeded reports: this one would leave the corpus
+            raise CorpusError(E408, f"no seed is registered for document {doc_id!r}; encoding would drop it "
+                                    "from the corpus", path=str(where[doc_id]),
+                              hint="add the seed with `corpus-sz new-report`, or remove the report's "
+                                   f"xi:include from {ROOT_FILE}")
     docs = []
-    for d in clean_all():
+    for d in cleaned:
         old = existing.get(d.id)
+        target = folder / f"{d.id}.xml"
+        if old is None and target.exists():  # a file the root does not list: encoding would overwrite it
+            raise CorpusError(E408, f"{target.name} is not included by {ROOT_FILE}; encoding would overwrite "
+                                    "its annotations", path=str(target),
+                              hint=f'add <xi:include href="{target.name}"/> to {ROOT_FILE}, or move the file away')
         if old is not None:
             if old.text != d.text:
                 raise CorpusError(E204, "the text layer differs from the cleaned seed; annotations "
-                                        "cannot be carried over", path=str(folder / f"{d.id}.xml"))
+                                        "cannot be carried over", path=str(where[d.id]))
             with_entities(d, old.entities)
         docs.append(d)
     if auth is None:
-        auth = read_authority(folder / AUTHORITY_FILE) if (folder / AUTHORITY_FILE).exists() else Authority([])
+        auth = read_authority(auth_path)
     return write_corpus(folder, docs, auth)

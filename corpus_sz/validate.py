@@ -11,13 +11,14 @@ annotation is left in a gold file. Every problem is reported as
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
 
-from .errors import (E203, E204, E205, E206, E207, E208, E211, E212, E213, CorpusError)
+from .errors import (E203, E204, E205, E206, E207, E208, E210, E211, E212, E213, E215, CorpusError)
 from .paths import schemas_dir
 from .version import __version__
 from .xmlutil import TEI_NS, XML_ID, local, parse_xml
@@ -54,7 +55,7 @@ def _kind(root: etree._Element) -> str:
     return "component"
 
 
-def _schema_errors(path: Path, tree, kind: str, report: Report) -> bool:
+def _schema_errors(path: Path, tree, kind: str, report: Report, skip_lines: set[int] = frozenset()) -> bool:
     rng = _schema(kind)
     if rng.validate(tree):
         return True
@@ -64,17 +65,66 @@ def _schema_errors(path: Path, tree, kind: str, report: Report) -> bool:
         if key in seen:
             continue
         seen.add(key)
+        if e.line in skip_lines and "failed to validate attributes" in e.message:
+            continue  # already reported as E210, with the allowed types
         report.add(CorpusError(E203, f"schema ({kind}.rng): {e.message}", path=str(path), line=e.line,
                                col=max(e.column, 1) if e.column else 1,
-                               hint="see docs/tei-encoding.md for the allowed elements and values"))
+                               hint=_order_hint(tree, kind, e) or
+                               "see docs/tei-encoding.md for the allowed elements and values"))
     return False
 
 
-def _files(paths: list[Path]) -> list[Path]:
+@lru_cache(maxsize=None)
+def _sequences(kind: str) -> dict[str, tuple[str, ...]]:
+    """Elements whose content the schema fixes as a plain sequence of required children (the header).
+
+    RELAX NG says only "Did not expect element extent there"; with the sequence the message can
+    name the element that is missing or out of place. Names defined twice differently are left out.
+    """
+    rng = "{http://relaxng.org/ns/structure/1.0}"
+    out: dict[str, tuple[str, ...] | None] = {}
+    for name in (kind, "common"):
+        for el in etree.parse(str(schemas_dir() / f"{name}.rng")).iter(f"{rng}element"):
+            kids = [c for c in el if isinstance(c.tag, str) and c.tag != f"{rng}attribute"]
+            if len(kids) > 1 and all(c.tag == f"{rng}element" and c.get("name") for c in kids):
+                seq = tuple(c.get("name").split(":")[-1] for c in kids)
+                key = el.get("name", "")
+                out[key] = seq if out.get(key, seq) == seq else None
+    return {k: v for k, v in out.items() if v}
+
+
+def _order_hint(tree, kind: str, err) -> str | None:
+    m = re.match(r"Did not expect element (\S+) there", err.message)
+    if not m:
+        return None
+    for el in tree.getroot().iter(f"{{{TEI_NS}}}{m.group(1)}"):
+        if el.sourceline != err.line or el.getparent() is None:
+            continue
+        parent = el.getparent()
+        seq = _sequences(kind).get(local(parent))
+        if not seq:
+            return None
+        have = [local(c) for c in parent if isinstance(c.tag, str)]
+        i = next((i for i, (a, b) in enumerate(zip(have, seq)) if a != b), min(len(have), len(seq)))
+        want = f"<{seq[i]}> is missing or out of place here; " if i < len(seq) else ""
+        return (f"{want}<{local(parent)}> holds " + ", ".join(f"<{c}>" for c in seq) +
+                " in this order (see docs/tei-encoding.md)")
+    return None
+
+
+def _files(paths: list[Path], report: Report) -> list[Path]:
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted(p.glob("*.xml")))
+            found = sorted(p.glob("*.xml"))
+            if not found:  # "ok: 0 files valid" would pass a CI job that checked nothing
+                report.add(CorpusError(E215, "no XML files in this folder", path=str(p),
+                                       hint="pass the annotations/ folder or the TEI files to check"))
+            out.extend(found)
+        elif not p.exists():
+            report.add(CorpusError(E215, "no such file or folder", path=str(p),
+                                   hint="run from the repository root (the default is ./annotations) "
+                                        "or pass the TEI files or folders to check"))
         else:
             out.append(p)
     return out
@@ -88,7 +138,7 @@ def validate_paths(paths: list[Path] | None = None, *, check_seeds: bool = True)
 
     report = Report()
     paths = paths or [Path("annotations")]
-    files = _files([Path(p) for p in paths])
+    files = _files([Path(p) for p in paths], report)
     parsed: dict[Path, etree._ElementTree] = {}
     for f in files:
         report.files += 1
@@ -113,7 +163,8 @@ def validate_paths(paths: list[Path] | None = None, *, check_seeds: bool = True)
     for f, tree in parsed.items():
         root = tree.getroot()
         kind = _kind(root)
-        schema_ok = _schema_errors(f, tree, kind, report)
+        typed = _unknown_types(f, root, report) if kind == "component" else set()
+        schema_ok = _schema_errors(f, tree, kind, report, skip_lines=typed)
         for el in root.iter():
             if not isinstance(el.tag, str):
                 continue
@@ -176,7 +227,7 @@ def _mkey(m):
 
 
 def _check_entities(path: Path, root, authority, report: Report) -> None:
-    from .tei import ELEMENT_LABEL
+    from .tei import ELEMENT_LABEL, ENTITY_ELEMENT
 
     for el in root.iter(*ENTITY_TAGS):
         parent = el.getparent()
@@ -189,7 +240,7 @@ def _check_entities(path: Path, root, authority, report: Report) -> None:
         key = (local(el), el.get("type"))
         label = ELEMENT_LABEL.get(key)
         if label is None:
-            continue  # the schema reports unknown types
+            continue  # _unknown_types reports it (E210)
         ref = (el.get("ref") or "").lstrip("#")
         if el.get("resp") == MACHINE_RESP:
             report.add(CorpusError(E211, f"unreviewed machine annotation {''.join(el.itertext())!r}",
@@ -202,8 +253,29 @@ def _check_entities(path: Path, root, authority, report: Report) -> None:
                                    line=el.sourceline, col=1,
                                    hint="add the record to annotations/authority.xml or fix the id"))
         elif authority[ref].label != label:
-            report.add(CorpusError(E205, f"ref #{ref} is a {authority[ref].label} record but the mention is {label}",
-                                   path=str(path), line=el.sourceline, col=1))
+            rec = authority[ref].label
+            tag, typ = ENTITY_ELEMENT[rec]
+            report.add(CorpusError(E205, f"ref #{ref} is a {rec} record but the mention is {label}",
+                                   path=str(path), line=el.sourceline, col=1,
+                                   hint=f'if the mention is a {rec}, mark it <{tag} type="{typ}">; otherwise '
+                                        f"point ref at a {label} record of annotations/authority.xml"))
+
+
+def _unknown_types(path: Path, root, report: Report) -> set[int]:
+    """Report entity elements of the text with a type outside the four labels (E210); their lines."""
+    from .tei import ENTITY_ELEMENT, ELEMENT_LABEL
+
+    text = root.find(f"{{{TEI_NS}}}text")
+    lines: set[int] = set()
+    if text is None:
+        return lines
+    allowed = "; ".join(f'<{t} type="{v}"> for {label}' for label, (t, v) in ENTITY_ELEMENT.items())
+    for el in text.iter(*ENTITY_TAGS):
+        if (local(el), el.get("type")) not in ELEMENT_LABEL:
+            report.add(CorpusError(E210, f"unknown entity type <{local(el)} type=\"{el.get('type')}\">",
+                                   path=str(path), line=el.sourceline, col=1, hint=f"use {allowed}"))
+            lines.add(el.sourceline)
+    return lines
 
 
 def _compare_text(path: Path, tree, doc, clean, report: Report) -> None:

@@ -65,3 +65,76 @@ def test_cli_info_and_show():
     r = cli("show", "nope-2000")
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "E401" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+# -- a corpus folder is checked where it is loaded ------------------------------------------------
+
+@pytest.fixture()
+def ann_copy(repo_copy):
+    return repo_copy / "annotations"
+
+
+def _load_error(path):
+    with pytest.raises(CorpusError) as e:
+        corpus_sz.load(path)
+    return e.value
+
+
+def test_missing_or_non_corpus_folder_is_an_error(tmp_path):
+    (tmp_path / "file.txt").write_text("x")
+    for path in (tmp_path / "nope", tmp_path, tmp_path / "file.txt"):
+        err = _load_error(path)
+        assert err.code == "E405" and err.path == str(path) and "corpus.xml" in err.hint
+
+
+def test_root_that_is_not_a_teicorpus_is_an_error(ann_copy):
+    (ann_copy / "corpus.xml").write_bytes((ann_copy / "hunnan-2021.xml").read_bytes())
+    assert _load_error(ann_copy).code == "E405"
+
+
+@pytest.mark.parametrize("name", ["authority.xml", "hunnan-2021.xml"])
+def test_missing_included_file_is_an_error(ann_copy, name):
+    (ann_copy / name).unlink()
+    err = _load_error(ann_copy)
+    assert err.code == "E406" and err.path == str(ann_copy / "corpus.xml") and err.line and name in err.message
+
+
+def test_root_without_the_authority_file_is_an_error(ann_copy):
+    root = ann_copy / "corpus.xml"
+    root.write_text(root.read_text(encoding="utf-8").replace('<xi:include href="authority.xml"/>', ""),
+                    encoding="utf-8")
+    err = _load_error(ann_copy)
+    assert err.code == "E406" and "does not include authority.xml" in err.message
+
+
+@pytest.mark.parametrize("href", ["{outside}", "../outside/hunnan-2021.xml", "file://{outside}",
+                                  "http://127.0.0.1:9/hunnan-2021.xml", "sub/hunnan-2021.xml"])
+def test_include_outside_the_folder_is_refused(ann_copy, tmp_path, href):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (ann_copy / "hunnan-2021.xml").rename(outside / "hunnan-2021.xml")
+    (ann_copy / "sub").mkdir()
+    (ann_copy / "sub" / "hunnan-2021.xml").write_bytes((outside / "hunnan-2021.xml").read_bytes())
+    href = href.format(outside=outside / "hunnan-2021.xml")
+    root = ann_copy / "corpus.xml"
+    root.write_text(root.read_text(encoding="utf-8").replace('href="hunnan-2021.xml"', f'href="{href}"'),
+                    encoding="utf-8")
+    err = _load_error(ann_copy)
+    assert err.code == "E407" and err.path == str(root) and href in err.message
+
+
+@pytest.mark.parametrize("args", [["info"], ["stats"], ["show", "hunnan-2021"], ["kwic", "浑南"],
+                                  ["indicators"], ["export", "--format", "doccano", "--out", "{tmp}/e"],
+                                  ["timeline", "--out", "{tmp}/t.png"], ["view", "hunnan-2021", "--out", "{tmp}/v.html"],
+                                  ["build", "--out", "{tmp}/b"]])
+def test_cli_commands_refuse_a_missing_corpus_folder(tmp_path, args):
+    r = cli(*[a.format(tmp=tmp_path) for a in args], "--path", str(tmp_path / "nope"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.count("\n") == 1 and "[E405] not a corpus folder" in r.stderr
+
+
+def test_build_without_the_authority_file_is_a_clear_error(ann_copy, tmp_path):
+    (ann_copy / "authority.xml").unlink()
+    r = cli("build", "--out", str(tmp_path / "out"), "--path", str(ann_copy))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "[E406] authority.xml, included by corpus.xml, is missing" in r.stderr

@@ -62,15 +62,18 @@ def test_wrong_label_ref(repo_copy):
     p = _break(repo_copy, "shenyang-2025.xml", "地区生产总值增长",
                '<name type="project" ref="#district-he-ping">地区</name>生产总值增长')
     errs = _errors(repo_copy)
-    assert any(c == "E205" and "DISTRICT record" in m for c, _, _, m in errs)
+    msg = next(m for c, _, _, m in errs if c == "E205" and "DISTRICT record" in m)
+    assert 'hint: if the mention is a DISTRICT, mark it <placeName type="district">' in msg
+    assert "point ref at a PROJECT record" in msg
 
 
 def test_unknown_entity_type(repo_copy):
     p = _break(repo_copy, "shenyang-2025.xml", "地区生产总值增长",
                '<name type="organisation" ref="#district-he-ping">地区</name>生产总值增长')
     errs = _errors(repo_copy)
-    assert errs and all(c == "E203" for c, *_ in errs)
-    assert any(f == str(p) and l == _line_of(p, "organisation") for _, f, l, _ in errs)
+    # E210 names the allowed types; the schema's "failed to validate attributes" is not repeated
+    assert [(c, f, l) for c, f, l, _ in errs] == [("E210", str(p), _line_of(p, "organisation"))]
+    assert 'type="organisation"' in errs[0][3] and '<name type="programme"> for PROGRAMME' in errs[0][3]
 
 
 def test_malformed_xml(repo_copy):
@@ -144,7 +147,8 @@ def test_non_utf8_tei_file_is_reported(repo_copy):
     p = repo_copy / "annotations" / "shenyang-2025.xml"
     p.write_bytes(p.read_text(encoding="utf-8").encode("gb18030"))
     errs = _errors(repo_copy)
-    assert errs and errs[0][0] == "E201" and errs[0][1] == str(p) and errs[0][2] is not None
+    assert errs and errs[0][0] == "E214" and errs[0][1] == str(p) and errs[0][2] is not None
+    assert "save the file as UTF-8" in errs[0][3] and "mismatched tag" not in errs[0][3]
 
 
 def test_hand_edited_indicator_measure(repo_copy):
@@ -152,3 +156,91 @@ def test_hand_edited_indicator_measure(repo_copy):
                'commodity="地区生产总值" unit="%" quantity="7"')
     errs = _errors(repo_copy)
     assert [c for c, *_ in errs] == ["E213"] and errs[0][1] == str(p)
+
+
+# -- DOCTYPE, entities and encodings: checked on the parsed document, not on a prefix of its bytes ----
+
+LATE_DOCTYPE = '<!--' + "x" * 5000 + '-->\n<!DOCTYPE TEI SYSTEM "http://127.0.0.1:9/evil.dtd">\n'
+
+
+def _with_prolog(p, prolog, entity=None, encoding="utf-8", declared="UTF-8"):
+    text = p.read_text(encoding="utf-8").replace('encoding="UTF-8"', f'encoding="{declared}"', 1)
+    text = text.replace("?>\n", "?>\n" + prolog, 1)
+    if entity:
+        text = text.replace("<p>", f"<p>&{entity};", 1)
+    p.write_bytes(text.encode(encoding))
+    return p
+
+
+def test_doctype_after_a_long_comment_is_rejected(repo_copy):
+    p = _with_prolog(repo_copy / "annotations" / "hunnan-2021.xml", LATE_DOCTYPE, entity="leak")
+    errs = _errors(repo_copy)
+    assert [e[:3] for e in errs] == [("E202", str(p), _line_of(p, "<!DOCTYPE"))]
+
+
+def test_utf16_file_is_rejected_even_with_a_doctype(repo_copy):
+    p = _with_prolog(repo_copy / "annotations" / "hunnan-2021.xml",
+                     '<!DOCTYPE TEI [<!ENTITY int "INTERNAL">]>\n', entity="int",
+                     encoding="utf-16", declared="UTF-16")
+    errs = _errors(repo_copy)
+    assert [e[:3] for e in errs] == [("E214", str(p), 1)]
+    assert "UTF-16" in errs[0][3] and "save the file as UTF-8" in errs[0][3]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_declared_gbk_is_rejected(repo_copy, encoding):
+    # UTF-8 bytes under a GBK declaration fail to decode; real GBK bytes decode but are not UTF-8
+    p = _with_prolog(repo_copy / "annotations" / "shenyang-2025.xml", "", encoding=encoding, declared="GBK")
+    errs = _errors(repo_copy)
+    assert errs and errs[0][0] == "E214" and errs[0][1] == str(p)
+    assert "save the file as UTF-8" in errs[0][3]
+
+
+def test_undeclared_entity_is_an_entity_error(repo_copy):
+    p = _break(repo_copy, "heping-2023.xml", "<p>", "<p>&foo;")
+    errs = _errors(repo_copy)
+    assert errs[0][:2] == ("E202", str(p)) and "foo" in errs[0][3]
+
+
+def test_parse_bytes_finds_a_doctype_anywhere_in_the_prolog():
+    from corpus_sz.errors import CorpusError
+    from corpus_sz.xmlutil import parse_bytes
+
+    raw = ('<?xml version="1.0"?>\n<!--' + "x" * 5000 + '-->\n<!DOCTYPE r SYSTEM "http://127.0.0.1:9/d.dtd">'
+           '\n<r>\n<p>a&leak;b</p></r>').encode()
+    with pytest.raises(CorpusError) as e:
+        parse_bytes(raw, "x.xml")
+    assert e.value.code == "E202" and e.value.line == 3
+
+
+# -- what validate is given -------------------------------------------------------------------------
+
+def test_empty_folder_is_an_error(tmp_path):
+    report = validate_paths([tmp_path])
+    assert not report.ok and [e.code for e in report.errors] == ["E215"] and "hint:" in str(report.errors[0])
+
+
+def test_missing_path_is_an_error_with_a_hint(tmp_path):
+    r = run_cli("validate", cwd=tmp_path)  # no ./annotations here
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "annotations: [E215] no such file or folder (hint: run from the repository root" in r.stderr
+
+
+def test_unreadable_file_has_a_hint(tmp_path):
+    (tmp_path / "dir.xml").mkdir()
+    report = validate_paths([tmp_path])
+    assert [e.code for e in report.errors] == ["E201"] and "pass the file itself" in str(report.errors[0])
+
+
+def test_unknown_format_is_refused(repo_copy):
+    r = run_cli("validate", "--format", "bogus", str(repo_copy / "annotations" / "authority.xml"))
+    assert r.returncode == 2 and "bogus" in r.stderr and "ok:" not in r.stdout
+
+
+def test_missing_edition_stmt_names_the_expected_element(repo_copy):
+    p = repo_copy / "annotations" / "hunnan-2021.xml"
+    text = p.read_text(encoding="utf-8")
+    start, end = text.index("      <editionStmt>"), text.index("</editionStmt>\n") + len("</editionStmt>\n")
+    p.write_text(text[:start] + text[end:], encoding="utf-8")
+    errs = [e for e in _errors(repo_copy) if e[0] == "E203"]
+    assert errs and errs[0][1] == str(p) and "<editionStmt> is missing or out of place" in errs[0][3]
