@@ -345,3 +345,97 @@ def test_add_records():
     new = book.updated()
     assert new["district-hun-nan"].aliases == ["浑南"] and new["zone-hun-nan-ke-ji-cheng"].name == "浑南科技城"
     assert book.mint("ZONE", "浑南科技城") == "zone-hun-nan-ke-ji-cheng"  # the same name: the same record
+
+
+# -- robustness: refs without a record, wiped documents, malformed records ---------------------------
+def test_span_problems_unknown_ref():
+    from corpus_sz.authority import Authority, Record
+
+    doc = small_doc()
+    t = doc.text
+    hp = t.index("和平区")
+    auth = Authority([Record("district-hun-nan", "DISTRICT", "浑南区")])
+    td = ToolDoc(t, [ToolSpan(hp, hp + 3, "DISTRICT", "district-he-ping", where="s1")], where="task 1")
+    (p,) = span_problems(doc, td, auth)
+    assert "ref #district-he-ping is not a record of authority.xml" in p and "--add-records" in p and "s1" in p
+    assert span_problems(doc, td, auth, add_records=True) == []  # the import creates the record
+
+
+def _free_span(doc: Document) -> tuple[int, int]:
+    """Two characters of ``doc`` that no mention touches and that make a usable mention."""
+    taken = [(e.start, e.end) for e in doc.entities]
+    for i in range(len(doc.text) - 2):
+        if any(a < i + 2 and i < b for a, b in taken):
+            continue
+        if not span_problems(doc, ToolDoc(doc.text, [ToolSpan(i, i + 2, "PROGRAMME")])):
+            return i, i + 2
+    raise AssertionError("no free span")
+
+
+def _add_mention(fmt: str, out: Path, doc_id: str, s: int, e: int, surface: str, ref: str) -> Path:
+    """Add one PROGRAMME mention with ``ref`` to the exported file of ``doc_id``; the file to import."""
+    if fmt == "doccano":
+        f = out / f"{doc_id}.jsonl"
+        obj = json.loads(f.read_text(encoding="utf-8"))
+        obj["label"].append([s, e, "PROGRAMME"])
+        obj["refs"].append([s, e, ref])
+        f.write_text(json.dumps(obj, ensure_ascii=False) + "\n", encoding="utf-8")
+    elif fmt == "brat":
+        f = out / f"{doc_id}.ann"
+        f.write_text(f.read_text(encoding="utf-8") + f"T999\tPROGRAMME {s} {e}\t{surface}\n"
+                     f"N999\tReference T999 corpus_sz:{ref}\t{surface}\n", encoding="utf-8")
+    else:
+        f = out / f"{doc_id}.json"
+        tasks = json.loads(f.read_text(encoding="utf-8"))
+        text = tasks[0]["data"]["text"]
+        u, v = labelstudio.to_utf16(text, s), labelstudio.to_utf16(text, e)
+        tasks[0]["annotations"][0]["result"] += [
+            {"id": "zz", "from_name": "label", "to_name": "text", "type": "labels",
+             "value": {"start": u, "end": v, "text": surface, "labels": ["PROGRAMME"]}},
+            {"id": "zz", "from_name": "ref", "to_name": "text", "type": "textarea",
+             "value": {"start": u, "end": v, "text": [ref]}}]
+        f.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    return f
+
+
+@pytest.mark.parametrize("fmt", ["labelstudio", "doccano", "brat"])
+def test_unknown_ref_refused_unless_add_records(fmt, repo_copy, tmp_path):
+    """A ref to no authority record is refused (with or without --strict); --add-records creates it."""
+    import corpus_sz
+    from corpus_sz.validate import validate_paths
+
+    ann = repo_copy / "annotations"
+    doc = corpus_sz.load(ann)["shenyang-2025"]
+    s, e = _free_span(doc)
+    export_docs(fmt, tmp_path, ["shenyang-2025"], folder=ann)
+    f = _add_mention(fmt, tmp_path, "shenyang-2025", s, e, doc.text[s:e], "programme-not-in-the-file")
+    before = _snapshot(ann)
+    for strict in (False, True):
+        with pytest.raises(CorpusError) as ei:
+            import_paths(f, fmt, folder=ann, strict=strict)
+        msg = str(ei.value)
+        assert ei.value.code == "E502" and "#programme-not-in-the-file is not a record of authority.xml" in msg, msg
+        assert "--add-records" in msg and "nothing was written" in msg
+        assert _snapshot(ann) == before and "programme-not-in-the-file" not in (ann / "authority.xml").read_text()
+    (res,) = import_paths(f, fmt, folder=ann, strict=True, add_records=True)
+    assert [x.ref for x in res.added] == ["programme-not-in-the-file"]
+    assert corpus_sz.load(ann).authority["programme-not-in-the-file"].label == "PROGRAMME"
+    report = validate_paths([ann])
+    assert report.ok, [str(x) for x in report.errors]
+
+
+def test_cli_strict_refuses_unknown_ref(repo_copy, tmp_path):
+    import corpus_sz
+
+    ann = repo_copy / "annotations"
+    doc = corpus_sz.load(ann)["shenyang-2025"]
+    s, e = _free_span(doc)
+    export_docs("doccano", tmp_path, ["shenyang-2025"], folder=ann)
+    f = _add_mention("doccano", tmp_path, "shenyang-2025", s, e, doc.text[s:e], "programme-not-in-the-file")
+    before = _snapshot(ann)
+    env = dict(os.environ, CORPUS_SZ_ROOT=str(repo_copy))
+    r = subprocess.run([sys.executable, "-m", "corpus_sz.cli", "import", str(f), "--strict"],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert "[E502]" in r.stderr and f"{f}:1:" in r.stderr and "not a record of authority.xml" in r.stderr
+    assert _snapshot(ann) == before

@@ -9,9 +9,10 @@ text. :func:`import_paths` then
    or else the document whose text is the record's text);
 2. refuses the whole import, writing nothing, when a record's text differs
    from the document text or a mention is out of range, has an unknown label
-   or a malformed ref, crosses a paragraph boundary, cuts a recorded edit,
-   does not match its own surface text, or overlaps another mention of the
-   record;
+   or a malformed ref, has a ref to no record of the authority file (unless
+   ``add_records``, which creates it), crosses a paragraph boundary, cuts a
+   recorded edit, does not match its own surface text, or overlaps another
+   mention of the record;
 3. merges: a mention at the span of an existing annotation with the same
    label and ref is unchanged; one with a different label or ref, or one that
    overlaps an existing annotation, is a *conflict* and is reported, never
@@ -164,8 +165,12 @@ class Problem(str):
         return obj
 
 
-def span_problems(doc: Document, td: ToolDoc, authority=None) -> list["Problem"]:
-    """Every reason to refuse the mentions of ``td`` for ``doc`` (empty when they are usable)."""
+def span_problems(doc: Document, td: ToolDoc, authority=None, *, add_records: bool = False) -> list["Problem"]:
+    """Every reason to refuse the mentions of ``td`` for ``doc`` (empty when they are usable).
+
+    With ``authority``, a ref that is not one of its records is refused too, unless ``add_records``
+    (the import then creates the record).
+    """
     text = doc.text
     problems: list[Problem] = []
     bad: set[int] = set()
@@ -226,6 +231,10 @@ def span_problems(doc: Document, td: ToolDoc, authority=None) -> list["Problem"]
             elif not sp.ref.startswith(REF_PREFIX[sp.label] + "-"):
                 add(sp, f"{who}: ref #{sp.ref} cannot name a {sp.label} (its ids start with "
                                 f"{REF_PREFIX[sp.label]}-)")
+            elif authority is not None and not add_records and sp.ref not in authority:
+                # written as is, it would be a dangling ref that validate refuses (E205)
+                add(sp, f"{who}: ref #{sp.ref} is not a record of authority.xml (correct the id in the tool, "
+                                f"or import with --add-records to create the record)")
     # overlaps among the record's own mentions (exact duplicates are merged)
     seen = sorted({(s.start, s.end, s.label, s.ref): s for s in td.spans if id(s) not in bad}.values(),
                   key=lambda s: (s.start, s.end))
@@ -545,7 +554,8 @@ def import_paths(path: Path, fmt: str | None = None, *, doc_id: str | None = Non
             problems.append((E501, f"{r.where} ({d.id}): {text_difference(d.text, r.text)}; the tool must be "
                                    f"given the exported text unchanged", r))
             continue
-        problems.extend((E502, Problem(f"{p} ({d.id})", p.line), r) for p in span_problems(d, r, authority))
+        problems.extend((E502, Problem(f"{p} ({d.id})", p.line), r)
+                        for p in span_problems(d, r, authority, add_records=add_records))
     book = RecordBook(authority) if add_records else None
     results = [merge(d, r, authority, replace=replace, link=link, reviewed=reviewed, path=path_of[d.id],
                      records=book) for r, d in pairs] if not problems else []
