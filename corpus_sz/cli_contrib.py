@@ -37,8 +37,11 @@ def import_(file: Path = typer.Argument(..., help="a tool export (file, or a fol
             link: bool = typer.Option(True, "--link/--no-link",
                                       help="give mentions without a ref the record whose name they are"),
             add_records: bool = typer.Option(False, "--add-records",
-                                             help="create authority records for mentions that have none"),
-            strict: bool = typer.Option(False, "--strict", help="refuse the import on any conflict or missing ref"),
+                                             help="create authority records for mentions that have none, and for refs "
+                                                  "not in authority.xml (refused otherwise)"),
+            strict: bool = typer.Option(False, "--strict",
+                                        help="also refuse the import on any conflict or mention left without a "
+                                             "record (otherwise reported, not imported)"),
             dry_run: bool = typer.Option(False, "--dry-run", help="report only; write nothing"),
             path: Optional[Path] = typer.Option(None, help="corpus folder (default: the shipped corpus)")) -> None:
     """Merge annotations from a tool into the TEI files (the text is never changed)."""

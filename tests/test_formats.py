@@ -345,3 +345,253 @@ def test_add_records():
     new = book.updated()
     assert new["district-hun-nan"].aliases == ["浑南"] and new["zone-hun-nan-ke-ji-cheng"].name == "浑南科技城"
     assert book.mint("ZONE", "浑南科技城") == "zone-hun-nan-ke-ji-cheng"  # the same name: the same record
+
+
+# -- robustness: refs without a record, wiped documents, malformed records ---------------------------
+def test_span_problems_unknown_ref():
+    from corpus_sz.authority import Authority, Record
+
+    doc = small_doc()
+    t = doc.text
+    hp = t.index("和平区")
+    auth = Authority([Record("district-hun-nan", "DISTRICT", "浑南区")])
+    td = ToolDoc(t, [ToolSpan(hp, hp + 3, "DISTRICT", "district-he-ping", where="s1")], where="task 1")
+    (p,) = span_problems(doc, td, auth)
+    assert "ref #district-he-ping is not a record of authority.xml" in p and "--add-records" in p and "s1" in p
+    assert span_problems(doc, td, auth, add_records=True) == []  # the import creates the record
+
+
+def _free_span(doc: Document) -> tuple[int, int]:
+    """Two characters of ``doc`` that no mention touches and that make a usable mention."""
+    taken = [(e.start, e.end) for e in doc.entities]
+    for i in range(len(doc.text) - 2):
+        if any(a < i + 2 and i < b for a, b in taken):
+            continue
+        if not span_problems(doc, ToolDoc(doc.text, [ToolSpan(i, i + 2, "PROGRAMME")])):
+            return i, i + 2
+    raise AssertionError("no free span")
+
+
+def _add_mention(fmt: str, out: Path, doc_id: str, s: int, e: int, surface: str, ref: str) -> Path:
+    """Add one PROGRAMME mention with ``ref`` to the exported file of ``doc_id``; the file to import."""
+    if fmt == "doccano":
+        f = out / f"{doc_id}.jsonl"
+        obj = json.loads(f.read_text(encoding="utf-8"))
+        obj["label"].append([s, e, "PROGRAMME"])
+        obj["refs"].append([s, e, ref])
+        f.write_text(json.dumps(obj, ensure_ascii=False) + "\n", encoding="utf-8")
+    elif fmt == "brat":
+        f = out / f"{doc_id}.ann"
+        f.write_text(f.read_text(encoding="utf-8") + f"T999\tPROGRAMME {s} {e}\t{surface}\n"
+                     f"N999\tReference T999 corpus_sz:{ref}\t{surface}\n", encoding="utf-8")
+    else:
+        f = out / f"{doc_id}.json"
+        tasks = json.loads(f.read_text(encoding="utf-8"))
+        text = tasks[0]["data"]["text"]
+        u, v = labelstudio.to_utf16(text, s), labelstudio.to_utf16(text, e)
+        tasks[0]["annotations"][0]["result"] += [
+            {"id": "zz", "from_name": "label", "to_name": "text", "type": "labels",
+             "value": {"start": u, "end": v, "text": surface, "labels": ["PROGRAMME"]}},
+            {"id": "zz", "from_name": "ref", "to_name": "text", "type": "textarea",
+             "value": {"start": u, "end": v, "text": [ref]}}]
+        f.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    return f
+
+
+@pytest.mark.parametrize("fmt", ["labelstudio", "doccano", "brat"])
+def test_unknown_ref_refused_unless_add_records(fmt, repo_copy, tmp_path):
+    """A ref to no authority record is refused (with or without --strict); --add-records creates it."""
+    import corpus_sz
+    from corpus_sz.validate import validate_paths
+
+    ann = repo_copy / "annotations"
+    doc = corpus_sz.load(ann)["shenyang-2025"]
+    s, e = _free_span(doc)
+    export_docs(fmt, tmp_path, ["shenyang-2025"], folder=ann)
+    f = _add_mention(fmt, tmp_path, "shenyang-2025", s, e, doc.text[s:e], "programme-not-in-the-file")
+    before = _snapshot(ann)
+    for strict in (False, True):
+        with pytest.raises(CorpusError) as ei:
+            import_paths(f, fmt, folder=ann, strict=strict)
+        msg = str(ei.value)
+        assert ei.value.code == "E502" and "#programme-not-in-the-file is not a record of authority.xml" in msg, msg
+        assert "--add-records" in msg and "nothing was written" in msg
+        assert _snapshot(ann) == before and "programme-not-in-the-file" not in (ann / "authority.xml").read_text()
+    (res,) = import_paths(f, fmt, folder=ann, strict=True, add_records=True)
+    assert [x.ref for x in res.added] == ["programme-not-in-the-file"]
+    assert corpus_sz.load(ann).authority["programme-not-in-the-file"].label == "PROGRAMME"
+    report = validate_paths([ann])
+    assert report.ok, [str(x) for x in report.errors]
+
+
+def test_cli_strict_refuses_unknown_ref(repo_copy, tmp_path):
+    import corpus_sz
+
+    ann = repo_copy / "annotations"
+    doc = corpus_sz.load(ann)["shenyang-2025"]
+    s, e = _free_span(doc)
+    export_docs("doccano", tmp_path, ["shenyang-2025"], folder=ann)
+    f = _add_mention("doccano", tmp_path, "shenyang-2025", s, e, doc.text[s:e], "programme-not-in-the-file")
+    before = _snapshot(ann)
+    env = dict(os.environ, CORPUS_SZ_ROOT=str(repo_copy))
+    r = subprocess.run([sys.executable, "-m", "corpus_sz.cli", "import", str(f), "--strict"],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert "[E502]" in r.stderr and f"{f}:1:" in r.stderr and "not a record of authority.xml" in r.stderr
+    assert _snapshot(ann) == before
+
+
+def test_brat_missing_ann_refused(repo_copy, tmp_path):
+    """A brat .txt without its .ann is an error, not a document without mentions (--replace would wipe it)."""
+    ann = repo_copy / "annotations"
+    export_docs("brat", tmp_path, ["shenyang-2025"], folder=ann)
+    (tmp_path / "shenyang-2025.ann").unlink()
+    before = _snapshot(ann)
+    with pytest.raises(CorpusError) as ei:
+        import_paths(tmp_path / "shenyang-2025.txt", folder=ann, replace=True)
+    assert ei.value.code == "E503" and ei.value.path == str(tmp_path / "shenyang-2025.ann")
+    assert "no annotation file" in str(ei.value)
+    # another format under the .ann name is not brat: refused, not read as no mentions
+    (tmp_path / "shenyang-2025.ann").write_text('{"text": "x", "label": []}\n', encoding="utf-8")
+    with pytest.raises(CorpusError, match="not a brat annotation line") as ei:
+        import_paths(tmp_path / "shenyang-2025.ann", folder=ann, replace=True)
+    assert ei.value.code == "E503" and ei.value.line == 1
+    assert _snapshot(ann) == before
+
+
+def test_format_mismatch_refused(repo_copy, tmp_path):
+    """A file that is not of the declared format is refused before anything is written, even with --replace."""
+    ann = repo_copy / "annotations"
+    export_docs("doccano", tmp_path / "dc", ["shenyang-2025"], folder=ann)
+    export_docs("labelstudio", tmp_path / "ls", ["shenyang-2025"], folder=ann)
+    dc, ls = tmp_path / "dc" / "shenyang-2025.jsonl", tmp_path / "ls" / "shenyang-2025.json"
+    before = _snapshot(ann)
+    # doccano read as Label Studio: it has "text" at the top, as a JSON-MIN record does
+    with pytest.raises(CorpusError, match="does not look like a Label Studio export.*--format doccano") as ei:
+        import_paths(dc, "labelstudio", folder=ann, replace=True)
+    assert ei.value.code == "E503" and "task 1" in str(ei.value)
+    two = tmp_path / "two.jsonl"  # two JSON values, one per line: JSON Lines
+    two.write_text(dc.read_text(encoding="utf-8") * 2, encoding="utf-8")
+    with pytest.raises(CorpusError, match="--format doccano") as ei:
+        import_paths(two, "labelstudio", folder=ann, replace=True)
+    assert ei.value.code == "E503" and ei.value.line == 2
+    # Label Studio read as doccano: its export spans lines; one task on one line is a task too
+    with pytest.raises(CorpusError, match="--format labelstudio") as ei:
+        import_paths(ls, "doccano", folder=ann, replace=True)
+    assert ei.value.code == "E503"
+    one = tmp_path / "one.jsonl"
+    one.write_text(json.dumps(json.loads(ls.read_text(encoding="utf-8")), ensure_ascii=False) + "\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="is a Label Studio task") as ei:
+        import_paths(one, "doccano", folder=ann, replace=True)
+    assert ei.value.line == 1
+    assert _snapshot(ann) == before
+    # a JSON-MIN record with neither regions nor an annotation_id is an unannotated task: it changes nothing
+    text = json.loads(ls.read_text(encoding="utf-8"))[0]["data"]["text"]
+    ls.write_text(json.dumps([{"id": 1, "text": text, "doc_id": "shenyang-2025", "label": []}], ensure_ascii=False),
+                  encoding="utf-8")
+    (res,) = import_paths(ls, "labelstudio", folder=ann, replace=True)
+    assert res.skipped and "not annotated" in res.skipped and not res.changed and not res.dropped
+    assert _snapshot(ann) == before
+
+
+def _ls_task(tmp_path: Path, ann: Path) -> tuple[Path, list]:
+    export_docs("labelstudio", tmp_path, ["shenyang-2025"], folder=ann)
+    f = tmp_path / "shenyang-2025.json"
+    return f, json.loads(f.read_text(encoding="utf-8"))
+
+
+LS_BROKEN = {
+    "doc_id a list": (lambda t: t["data"].__setitem__("doc_id", ["shenyang-2025"]), "data.doc_id: should be a string"),
+    "annotations a string": (lambda t: t.__setitem__("annotations", "abc"), "annotations: should be a list"),
+    "result of strings": (lambda t: t["annotations"][0].__setitem__("result", ["oops"]),
+                          "annotations[0].result[0]: should be an object"),
+    "result a dict": (lambda t: t["annotations"][0].__setitem__("result", {"a": 1}),
+                      "annotations[0].result: should be a list"),
+    "value a list": (lambda t: t["annotations"][0]["result"][0].__setitem__("value", [1, 2]),
+                     "annotations[0].result[0].value: should be an object"),
+    "region without labels": (lambda t: t["annotations"][0]["result"][0]["value"].pop("labels"),
+                              "annotations[0].result[0].value: 'labels' is a required property"),
+    "cancelled as a string": (lambda t: t["annotations"][0].__setitem__("was_cancelled", "false"),
+                              "annotations[0].was_cancelled: should be true or false"),
+}
+
+
+@pytest.mark.parametrize("case", list(LS_BROKEN))
+def test_labelstudio_malformed_task_refused(case, repo_copy, tmp_path):
+    """A task or region of the wrong shape: E503 naming the task and field; never skipped, never a traceback."""
+    ann = repo_copy / "annotations"
+    f, tasks = _ls_task(tmp_path, ann)
+    break_it, needle = LS_BROKEN[case]
+    break_it(tasks[0])
+    f.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    before = _snapshot(ann)
+    with pytest.raises(CorpusError) as ei:
+        import_paths(f, folder=ann, replace=True)
+    msg = str(ei.value)
+    assert ei.value.code == "E503" and "task 1: " in msg and needle in msg and str(f) in msg, msg
+    assert _snapshot(ann) == before
+
+
+DC_BROKEN = {
+    "doc_id a list": (lambda o: o.__setitem__("doc_id", ["shenyang-2025"]), "doc_id: should be a string"),
+    "doc_id a dict": (lambda o: o.__setitem__("doc_id", {"a": 1}), "doc_id: should be a string"),
+    "span with a list offset": (lambda o: o["label"].append([[1], 2, "ZONE"]), "][0]: should be an integer"),
+    "span with a list label": (lambda o: o["label"].append([1, 2, ["ZONE"]]), "][2]: should be a string"),
+    "span of two items": (lambda o: o["label"].append([1, 2]), "should have 3 items, not 2"),
+    "ref with a list offset": (lambda o: o["refs"].append([[1], 2, "x"]), "refs["),
+    "refs not a list": (lambda o: o.__setitem__("refs", {"a": 1}), "refs: should be a list"),
+    "machine entry a number": (lambda o: o.__setitem__("machine", [5]), "machine[0]: should be a list"),
+}
+
+
+@pytest.mark.parametrize("case", list(DC_BROKEN))
+def test_doccano_malformed_line_refused(case, repo_copy, tmp_path):
+    ann = repo_copy / "annotations"
+    export_docs("doccano", tmp_path, ["shenyang-2025"], folder=ann)
+    f = tmp_path / "shenyang-2025.jsonl"
+    obj = json.loads(f.read_text(encoding="utf-8"))
+    break_it, needle = DC_BROKEN[case]
+    break_it(obj)
+    f.write_text(json.dumps(obj, ensure_ascii=False) + "\n", encoding="utf-8")
+    before = _snapshot(ann)
+    with pytest.raises(CorpusError) as ei:
+        import_paths(f, folder=ann, replace=True)
+    msg = str(ei.value)
+    assert ei.value.code == "E503" and ei.value.line == 1 and f"{f}:1: " in msg and "line 1: " in msg, msg
+    assert needle in msg, msg
+    assert _snapshot(ann) == before
+
+
+def test_docbin_malformed_and_changed_text_refused(repo_copy, tmp_path):
+    pytest.importorskip("spacy")
+    from spacy.tokens import Doc, DocBin
+    from spacy.vocab import Vocab
+
+    import corpus_sz
+
+    ann = repo_copy / "annotations"
+    text = corpus_sz.load(ann)["shenyang-2025"].text
+    before = _snapshot(ann)
+
+    def docbin(t: str, **user_data) -> Path:
+        d = Doc(Vocab(), words=list(t), spaces=[False] * len(t))
+        d.user_data.update(user_data)
+        db = DocBin(store_user_data=True)
+        db.add(d)
+        p = tmp_path / "x.spacy"
+        db.to_disk(p)
+        return p
+
+    for user_data, needle in [({"doc_id": ["shenyang-2025"]}, "user_data.doc_id: should be a string"),
+                              ({"doc_id": "shenyang-2025", "machine": [5]}, "user_data.machine[0]: should be a list")]:
+        with pytest.raises(CorpusError) as ei:
+            import_paths(docbin(text, **user_data), folder=ann, replace=True)
+        assert ei.value.code == "E503" and "doc 1: " in str(ei.value) and needle in str(ei.value), str(ei.value)
+    with pytest.raises(CorpusError, match="differs from the document text") as ei:
+        import_paths(docbin(text.replace("沈阳", "沉阳", 1), doc_id="shenyang-2025"), folder=ann, replace=True)
+    assert ei.value.code == "E501"
+    (tmp_path / "y.spacy").write_text('{"text": "not a DocBin"}', encoding="utf-8")
+    with pytest.raises(CorpusError, match="not a spaCy DocBin file") as ei:
+        import_paths(tmp_path / "y.spacy", folder=ann, replace=True)
+    assert ei.value.code == "E503"
+    assert _snapshot(ann) == before

@@ -26,6 +26,7 @@ from .merge import E503, MACHINE_RESP, ToolDoc, ToolSpan
 SUFFIX = ".ann"
 DB = "corpus_sz"
 NOTE_RE = re.compile(r"corpus_sz_tagger(?:\s+cert=(\S+))?")
+ID_RE = re.compile(r"^(?:[TNREAM#]\d+|\*)$")  # the annotation ids of brat standoff (``*``: equivalence)
 
 
 def read(path: Path) -> list[ToolDoc]:
@@ -37,8 +38,13 @@ def read(path: Path) -> list[ToolDoc]:
     if not txt.exists():
         raise CorpusError(E503, "no text file next to the annotation file", path=str(txt),
                           hint="brat keeps the text in ID.txt beside ID.ann")
+    if not ann.exists():
+        # never read as "no mentions": with --replace that would delete every mention of the document
+        raise CorpusError(E503, "no annotation file next to the text file", path=str(ann),
+                          hint="brat keeps the annotations in ID.ann beside ID.txt (an empty ID.ann means no "
+                               "mentions); nothing was written")
     text = read_text(txt)
-    lines = read_text(ann).splitlines() if ann.exists() else []
+    lines = read_text(ann).splitlines()
     td = ToolDoc(text, [], path.stem, f"{ann.name}", str(ann))
     by_id: dict[str, ToolSpan] = {}
     refs: list[tuple[int, str, str]] = []
@@ -48,9 +54,17 @@ def read(path: Path) -> list[ToolDoc]:
             continue
         parts = line.split("\t")
         tid = parts[0]
+        if not ID_RE.match(tid) or len(parts) < 2:
+            first = re.split(r"\s", line.strip(), maxsplit=1)[0]
+            if ID_RE.match(first):
+                raise CorpusError(E503, f"malformed annotation {first}: {line[:40]!r}", path=str(ann), line=n,
+                                  hint="brat separates the id, the annotation and the text with tabs")
+            # not brat standoff (another format under a .ann name): ignoring the line would import
+            # nothing, and with --replace delete every mention of the document
+            raise CorpusError(E503, f"not a brat annotation line: {line[:40]!r}", path=str(ann), line=n,
+                              hint="each line is ID<TAB>…, the ID starting with T, N, R, E, A, M or # "
+                                   "(is this a brat .ann file?)")
         if tid.startswith("T"):
-            if len(parts) < 2:
-                raise CorpusError(E503, f"malformed text-bound annotation {tid}", path=str(ann), line=n)
             head = parts[1].split(" ", 1)
             label = head[0]
             where = f"line {n} {tid}"

@@ -17,9 +17,19 @@ from pathlib import Path
 from ..errors import CorpusError
 from ..model import Document
 from ..xmlutil import atomic_write
-from .merge import E503, MACHINE_RESP, ToolDoc, ToolSpan
+from .merge import E503, MACHINE_RESP, ToolDoc, ToolSpan, shape_error
 
 SUFFIX = ".spacy"
+USER_DATA = {
+    "type": "object",
+    "properties": {
+        "doc_id": {"type": ["string", "null"]},
+        "machine": {"type": "array",
+                    "items": {"type": "array", "minItems": 3, "maxItems": 3,
+                              "prefixItems": [{"type": "integer"}, {"type": "integer"},
+                                              {"type": ["string", "number", "null"]}]}},
+    },
+}
 
 
 def _spacy():
@@ -58,8 +68,15 @@ def read(path: Path) -> list[ToolDoc]:
                           hint="give a .spacy file written by DocBin.to_disk") from None
     out = []
     for k, sdoc in enumerate(docs, 1):
-        machine = {(m[0], m[1]): m[2] for m in sdoc.user_data.get("machine") or () if len(m) == 3}
-        td = ToolDoc(sdoc.text, [], sdoc.user_data.get("doc_id"), f"doc {k}", str(path))
+        # user_data is free-form: check the two keys the import reads, as for the JSON formats
+        ud = {key: _listed(sdoc.user_data[key]) for key in ("doc_id", "machine") if key in sdoc.user_data}
+        problem = shape_error(ud, USER_DATA)
+        if problem:
+            raise CorpusError(E503, f"doc {k}: user_data.{problem}", path=str(path),
+                              hint="doc.user_data[\"doc_id\"] is the document id and \"machine\" a list of "
+                                   "[start_char, end_char, cert]; nothing was written")
+        machine = {(m[0], m[1]): m[2] for m in ud.get("machine") or ()}
+        td = ToolDoc(sdoc.text, [], ud.get("doc_id"), f"doc {k}", str(path))
         for j, ent in enumerate(sdoc.ents, 1):
             sp = ToolSpan(ent.start_char, ent.end_char, ent.label_, ent.kb_id_ or None, ent.text, f"entity {j}")
             if (ent.start_char, ent.end_char) in machine:
@@ -68,6 +85,13 @@ def read(path: Path) -> list[ToolDoc]:
             td.spans.append(sp)
         out.append(td)
     return out
+
+
+def _listed(v: object) -> object:
+    """``v`` with tuples as lists: msgpack gives tuples, JSON Schema arrays are lists."""
+    if isinstance(v, (list, tuple)):
+        return [_listed(x) for x in v]
+    return v
 
 
 def write_docbin(docs: list[Document], path: Path) -> Path:

@@ -29,7 +29,7 @@ from pathlib import Path
 from ..errors import CorpusError
 from ..model import LABELS, Document
 from ..xmlutil import atomic_write
-from .merge import E503, MACHINE_RESP, ToolDoc, ToolSpan
+from .merge import E503, MACHINE_RESP, ToolDoc, ToolSpan, shape_error
 
 SUFFIX = ".json"
 CONFIG_FILE = "labelstudio-config.xml"
@@ -81,8 +81,67 @@ def _load(path: Path):
     try:
         return json.loads(raw)
     except json.JSONDecodeError as e:
+        hint = "give Label Studio's JSON export (not CSV or CONLL)"
+        if e.msg == "Extra data":  # one JSON value per line: JSON Lines, as doccano writes
+            hint = "the file holds several JSON values, one per line (JSON Lines): for a doccano file give " \
+                   "--format doccano; otherwise " + hint
         raise CorpusError(E503, f"invalid JSON: {e.msg}", path=str(path), line=e.lineno, col=e.colno,
-                          hint="give Label Studio's JSON export (not CSV or CONLL)") from None
+                          hint=hint) from None
+
+
+# The fields the import reads, as JSON Schemas (checked with jsonschema before reading): a value of
+# the wrong type is refused naming the task and field, never skipped (with --replace a skipped
+# region would delete its mention) and never a traceback. Offsets must be integers here; whether
+# they are in range, and whether a region has exactly one known label, is checked later with
+# messages that name the mention (merge.span_problems).
+_DOC_ID = {"type": ["string", "null"]}
+REGION_VALUE = {
+    "type": "object",
+    "required": ["start", "end", "labels"],
+    "properties": {"start": {"type": "integer"}, "end": {"type": "integer"}, "text": {"type": "string"},
+                   "labels": {"type": "array", "items": {"type": "string"}}},
+}
+RESULT = {
+    "type": "object",
+    "properties": {
+        "id": {"type": ["string", "integer"]},
+        "type": {"type": "string"},
+        "from_name": {"type": "string"},
+        "origin": {"type": "string"},
+        "value": {"type": "object",
+                  "properties": {"start": {"type": "integer"}, "end": {"type": "integer"},
+                                 "text": {"type": ["string", "array"], "items": {"type": "string"}}}},
+    },
+    "allOf": [
+        # a labels result is a region: it needs a region's value
+        {"if": {"required": ["type"], "properties": {"type": {"const": "labels"}}},
+         "then": {"required": ["value"], "properties": {"value": REGION_VALUE}}},
+        # and so is any result whose value has labels (that is how the reader recognises regions)
+        {"if": {"required": ["value"], "properties": {"value": {"type": "object", "required": ["labels"]}}},
+         "then": {"properties": {"value": REGION_VALUE}}},
+    ],
+}
+TASK = {
+    "type": "object",
+    "properties": {
+        "id": {"type": ["integer", "string"]},
+        "data": {"type": "object", "properties": {"text": {"type": "string"}, "doc_id": _DOC_ID}},
+        "meta": {"type": "object", "properties": {"doc_id": _DOC_ID}},
+        "annotations": {"type": "array",
+                        "items": {"type": "object", "required": ["result"],
+                                  "properties": {"result": {"type": "array", "items": RESULT},
+                                                 "was_cancelled": {"type": "boolean"},
+                                                 "ground_truth": {"type": "boolean"}}}},
+        "predictions": {"type": "array"},
+    },
+}
+MIN_TASK = {  # JSON-MIN: the data fields at the top, one list of region values per labelling tag
+    "type": "object",
+    "properties": {"id": {"type": ["integer", "string"]}, "text": {"type": "string"}, "doc_id": _DOC_ID,
+                   "annotation_id": {"type": ["integer", "string", "null"]}},
+}
+REGIONS = {"type": "array", "items": REGION_VALUE}
+DOCCANO_KEYS = ("refs", "machine", "entities")  # keys only a doccano record (as the corpus writes it) has
 
 
 def read(path: Path) -> list[ToolDoc]:
@@ -96,30 +155,30 @@ def read(path: Path) -> list[ToolDoc]:
     return out
 
 
+def _refuse(where: str, problem: str, path: str, hint: str | None = None) -> CorpusError:
+    return CorpusError(E503, f"{where}: {problem}", path=path,
+                       hint=hint or "export the project again from Label Studio (Export → JSON); nothing was written")
+
+
 def _task(task: dict, k: int, path: str) -> ToolDoc:
-    where = f"task {task.get('id', k)}"
-    if "data" in task and isinstance(task["data"], dict):
-        data = task["data"]
-        minimal = False
-    else:  # JSON-MIN: the data fields at the top, one list of regions per labelling tag
-        data, minimal = task, True
-    text = data.get("text")
-    if not isinstance(text, str):
-        raise CorpusError(E503, f"{where} has no text (data.text)", path=path,
+    tid = task.get("id")
+    where = f"task {tid}" if isinstance(tid, (int, str)) and not isinstance(tid, bool) else f"task {k}"
+    minimal = "data" not in task  # JSON-MIN: the data fields at the top, one list of regions per labelling tag
+    data = task if minimal else task["data"]
+    if isinstance(data, dict) and not isinstance(data.get("text"), str):
+        raise CorpusError(E503, f"{where} has no text ({'text' if minimal else 'data.text'})", path=path,
                           hint="the labelling config must show the text as $text")
-    meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
+    problem = shape_error(task, MIN_TASK if minimal else TASK)
+    if problem:
+        raise _refuse(where, problem, path)
+    text = data["text"]
+    meta = task.get("meta") or {}
     doc_id = data.get("doc_id") or meta.get("doc_id")
     td = ToolDoc(text, [], doc_id, where, path)
     prefix = utf16_prefix(text)
     if minimal:
-        regions = []
-        for key, val in task.items():
-            if isinstance(val, list) and all(isinstance(v, dict) and "labels" in v for v in val):
-                regions.extend(val)
-        for n, v in enumerate(regions, 1):
-            td.spans.append(_span(v, v.get("labels"), None, f"region {n}", text, prefix))
-        return td
-    anns = [a for a in task.get("annotations") or [] if isinstance(a, dict) and not a.get("was_cancelled")]
+        return _min_task(task, td, prefix)
+    anns = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
     if not anns:
         td.skip = "not annotated yet" + (" (predictions only)" if task.get("predictions") else "")
         return td
@@ -130,7 +189,7 @@ def _task(task: dict, k: int, path: str) -> ToolDoc:
                                     f"ground truth", path=path,
                               hint="adjudicate in Label Studio and mark one annotation as ground truth")
         anns = gt
-    results = anns[0].get("result") or []
+    results = anns[0]["result"]
     refs: dict[object, str] = {}
     refs_at: dict[tuple, str] = {}
     for r in results:
@@ -154,6 +213,34 @@ def _task(task: dict, k: int, path: str) -> ToolDoc:
             if isinstance(r.get("score"), (int, float)) and not isinstance(r.get("score"), bool):
                 sp.cert = _cert(r["score"])
         td.spans.append(sp)
+    return td
+
+
+def _min_task(task: dict, td: ToolDoc, prefix) -> ToolDoc:
+    """The regions of a JSON-MIN record: every list of objects with ``labels``."""
+    regions: list[dict] = []
+    for key, val in task.items():
+        if not isinstance(val, list):
+            continue
+        # a doccano record has "text" at the top too and so would pass for a JSON-MIN record with
+        # no regions: with --replace that would delete every mention of the document
+        if key in DOCCANO_KEYS or any(isinstance(v, list) for v in val):
+            what = f"{key!r} is a field of doccano records" if key in DOCCANO_KEYS else \
+                f"{key!r} holds [start, end, …] lists, as doccano writes, not Label Studio regions"
+            raise _refuse(td.where, f"{what}: the file does not look like a Label Studio export", td.path,
+                          hint="give --format doccano for a doccano file, or Label Studio's JSON export")
+        if val and all(isinstance(v, dict) for v in val) and any("labels" in v for v in val):
+            problem = shape_error(val, REGIONS)
+            if problem:
+                raise _refuse(td.where, f"{key}{problem}", td.path)
+            regions.extend(val)
+    if not regions and task.get("annotation_id") is None:
+        # Label Studio writes annotation_id for an annotated task, even one with no regions; without
+        # either the record cannot be told from a task nobody has annotated, so it changes nothing
+        td.skip = "not annotated yet (a JSON-MIN record with no regions and no annotation_id)"
+        return td
+    for n, v in enumerate(regions, 1):
+        td.spans.append(_span(v, v.get("labels"), None, f"region {n}", td.text, prefix))
     return td
 
 

@@ -9,9 +9,11 @@ text. :func:`import_paths` then
    or else the document whose text is the record's text);
 2. refuses the whole import, writing nothing, when a record's text differs
    from the document text or a mention is out of range, has an unknown label
-   or a malformed ref, crosses a paragraph boundary, cuts a recorded edit,
-   does not match its own surface text, or overlaps another mention of the
-   record;
+   or a malformed ref, has a ref to no record of the authority file (unless
+   ``add_records``, which creates it), crosses a paragraph boundary, cuts a
+   recorded edit, does not match its own surface text, or overlaps another
+   mention of the record (a record of the wrong shape, or a file that is not
+   of the declared format, is refused while reading it);
 3. merges: a mention at the span of an existing annotation with the same
    label and ref is unchanged; one with a different label or ref, or one that
    overlaps an existing annotation, is a *conflict* and is reported, never
@@ -138,6 +140,59 @@ def _show_ent(e: Entity) -> str:
     return f"{e.start}-{e.end} {e.label} #{e.ref} {e.text!r}"
 
 
+# -- the shape of a tool record ---------------------------------------------------
+_JSON_TYPES = {"object": "an object", "array": "a list", "string": "a string", "integer": "an integer",
+               "number": "a number", "boolean": "true or false", "null": "null"}
+_validators: dict[int, object] = {}
+
+
+def _brief(value: object, limit: int = 60) -> str:
+    """``value`` for a message: a whole task or text would drown the message."""
+    import json
+
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def shape_error(obj: object, schema: dict) -> str | None:
+    """The first place (in document order) where ``obj`` breaks the JSON Schema ``schema``, in words.
+
+    Tool files are checked against a schema of the fields the import reads before anything is read
+    from them, so that a list where an object belongs is an error naming the field, not a traceback
+    or a mention silently skipped. Values that are the right type but unusable (an offset out of
+    range, an unknown label) are left to :func:`span_problems`, which names the mention and report.
+    """
+    import jsonschema
+
+    v = _validators.get(id(schema))
+    if v is None:
+        v = _validators[id(schema)] = jsonschema.Draft202012Validator(schema)
+    errors = list(v.iter_errors(obj))  # type: ignore[attr-defined]
+    if not errors:
+        return None
+
+    def order(e) -> list:
+        return [(0, k, "") if isinstance(k, int) else (1, 0, str(k)) for k in e.absolute_path]
+
+    e = min(errors, key=order)
+    where = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in e.absolute_path).lstrip(".")
+    if e.validator == "type":
+        want = e.validator_value if isinstance(e.validator_value, list) else [e.validator_value]
+        msg = f"should be {' or '.join(_JSON_TYPES.get(t, t) for t in want)}, not {_brief(e.instance)}"
+    elif e.validator in ("minItems", "maxItems"):
+        msg = f"should have {e.validator_value} items, not {len(e.instance)}: {_brief(e.instance)}"
+    elif e.validator == "required":
+        msg = e.message
+    else:
+        msg = f"{_brief(e.instance)} is not allowed here ({e.validator})"
+    n = len(errors) - 1
+    more = f" (and {n} more problem{'s' if n > 1 else ''})" if n else ""
+    return f"{where}: {msg}{more}" if where else f"{msg}{more}"
+
+
 # -- checks ---------------------------------------------------------------------
 def text_difference(expected: str, got: str) -> str:
     """Why two texts differ, in words."""
@@ -164,8 +219,12 @@ class Problem(str):
         return obj
 
 
-def span_problems(doc: Document, td: ToolDoc, authority=None) -> list["Problem"]:
-    """Every reason to refuse the mentions of ``td`` for ``doc`` (empty when they are usable)."""
+def span_problems(doc: Document, td: ToolDoc, authority=None, *, add_records: bool = False) -> list["Problem"]:
+    """Every reason to refuse the mentions of ``td`` for ``doc`` (empty when they are usable).
+
+    With ``authority``, a ref that is not one of its records is refused too, unless ``add_records``
+    (the import then creates the record).
+    """
     text = doc.text
     problems: list[Problem] = []
     bad: set[int] = set()
@@ -226,6 +285,10 @@ def span_problems(doc: Document, td: ToolDoc, authority=None) -> list["Problem"]
             elif not sp.ref.startswith(REF_PREFIX[sp.label] + "-"):
                 add(sp, f"{who}: ref #{sp.ref} cannot name a {sp.label} (its ids start with "
                                 f"{REF_PREFIX[sp.label]}-)")
+            elif authority is not None and not add_records and sp.ref not in authority:
+                # written as is, it would be a dangling ref that validate refuses (E205)
+                add(sp, f"{who}: ref #{sp.ref} is not a record of authority.xml (correct the id in the tool, "
+                                f"or import with --add-records to create the record)")
     # overlaps among the record's own mentions (exact duplicates are merged)
     seen = sorted({(s.start, s.end, s.label, s.ref): s for s in td.spans if id(s) not in bad}.values(),
                   key=lambda s: (s.start, s.end))
@@ -490,6 +553,9 @@ def _resolve(records: list[ToolDoc], docs: dict[str, Document], doc_id: str | No
                               path=records[0].path)
         records = chosen
     for r in records:
+        if r.doc_id is not None and not isinstance(r.doc_id, str):  # the readers check; this is the last guard
+            raise CorpusError(E503, f"{r.where}: the document id should be a string, not {_brief(r.doc_id)}",
+                              path=r.path, line=r.line)
         rid = r.doc_id or doc_id
         if rid is None:
             same = [d for d in docs.values() if d.text == r.text]
@@ -545,7 +611,8 @@ def import_paths(path: Path, fmt: str | None = None, *, doc_id: str | None = Non
             problems.append((E501, f"{r.where} ({d.id}): {text_difference(d.text, r.text)}; the tool must be "
                                    f"given the exported text unchanged", r))
             continue
-        problems.extend((E502, Problem(f"{p} ({d.id})", p.line), r) for p in span_problems(d, r, authority))
+        problems.extend((E502, Problem(f"{p} ({d.id})", p.line), r)
+                        for p in span_problems(d, r, authority, add_records=add_records))
     book = RecordBook(authority) if add_records else None
     results = [merge(d, r, authority, replace=replace, link=link, reviewed=reviewed, path=path_of[d.id],
                      records=book) for r, d in pairs] if not problems else []
