@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from .corpus import Corpus
-from .errors import CorpusError
+from .errors import E510, CorpusError
 from .model import LABELS
+from .output import output_error
 from .version import __version__
 from .xmlutil import atomic_write
 
@@ -292,12 +295,79 @@ def _changelog_entries() -> list[str]:
     return out
 
 
+# Bumped when the layout or content of a build changes without a corpus or version change,
+# so that caches made by an older build of the same version are not reused.
+CACHE_FORMAT = 1
+
+
+def cache_root() -> Path:
+    """Where :func:`load_dataset` keeps its builds: ``$CORPUS_SZ_CACHE`` or ``~/.cache/corpus_sz``."""
+    env = os.environ.get("CORPUS_SZ_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "corpus_sz"
+
+
+def cached_build(folder: str | Path | None = None) -> Path:
+    """The built ``hf/`` folder of the corpus in ``folder`` (default: the one :func:`corpus_sz.load` reads).
+
+    Builds are cached in :func:`cache_root` under ``hf-{version}-{digest}``, where the digest is
+    the sha256 of the corpus files that are loaded (root, authority file, listed reports), the
+    changelog the card quotes and :data:`CACHE_FORMAT`: a changed corpus gets a new build, an
+    unchanged one is reused. A build is written into a temporary folder beside it and renamed
+    into place in one step, so a crash or a second process never leaves a half-written build
+    under the final name; when two processes race, the first rename wins and both use it.
+    """
+    from .corpus import corpus_digest, load
+    from .output import writing
+    from .paths import annotations_dir, data_root
+
+    folder = Path(folder) if folder is not None else annotations_dir()
+    extra = [data_root() / "CHANGELOG.md"]
+
+    def digest() -> str:
+        return corpus_digest(folder, extra)
+
+    key = digest()
+    root = cache_root()
+    final = root / f"hf-{__version__}-{CACHE_FORMAT}-{key[:20]}"
+    if (final / "README.md").is_file():  # written last: a folder holding it is a whole build
+        return final
+    hint = "set CORPUS_SZ_CACHE to a writable folder, or pass path= a folder built by `corpus-sz build`"
+    if os.path.lexists(final):
+        # only a complete build is ever renamed to this name: something else put this here
+        raise CorpusError(E510, "the dataset cache holds an incomplete build", path=str(final),
+                          hint=f"delete {final} (it is rebuilt on the next call), or {hint}")
+    corpus = load(folder)
+    with writing(root, hint=hint):
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=root, prefix=f".{final.name}.", suffix=".tmp"))
+    try:
+        write_hf(corpus, tmp / "hf")
+        if digest() != key:
+            # the files changed while they were read: the build may mix two states, never cache it
+            raise CorpusError(E510, "the corpus changed while the dataset was built", path=str(folder),
+                              hint="run again when the files are no longer being edited")
+        try:
+            os.rename(tmp / "hf", final)
+        except OSError as e:
+            if not (final / "README.md").is_file():  # not another process's identical build
+                raise output_error(e, final, hint=hint) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+
 def load_dataset(config: str, repo_id: str | None = None, revision: str | None = None,
                  path: str | Path | None = None):
-    """Load a config from a Hub repo (at tag ``v{version}`` by default) or a local build.
+    """Load a config as a ``datasets.DatasetDict``: from a Hub repo, a built folder or the corpus.
 
-    Without ``repo_id``, reads ``path`` (a built ``hf/`` folder) or builds the
-    shipped corpus into a cache folder first (offline, deterministic).
+    - ``repo_id`` (``ORG/NAME``): the Hub repo at ``revision`` (default: tag ``v{version}``).
+    - ``path``: a folder built by ``corpus-sz build`` (``OUT/hf``), read as it is.
+    - neither: the corpus that :func:`corpus_sz.load` reads (the shipped one, or
+      ``$CORPUS_SZ_ROOT/annotations``) is built, offline and deterministically, into
+      ``~/.cache/corpus_sz/hf-{version}-{format}-{digest}/`` (``$CORPUS_SZ_CACHE`` instead of
+      ``~/.cache/corpus_sz`` when set). The digest is a sha256 of the corpus files, so any change
+      to the annotations (``corpus-sz new-report``, an edit) gives a fresh build and the data
+      always equals ``corpus_sz.load()``. Older builds are never read again and may be deleted.
     """
     import datasets
 
@@ -306,12 +376,7 @@ def load_dataset(config: str, repo_id: str | None = None, revision: str | None =
     if repo_id:
         return datasets.load_dataset(repo_id, config, revision=revision or f"v{__version__}")
     if path is None:
-        from . import load
-
-        cache = Path(os.environ.get("CORPUS_SZ_CACHE", Path.home() / ".cache" / "corpus_sz")) / f"hf-{__version__}"
-        if not (cache / "README.md").exists():
-            write_hf(load(), cache)
-        path = cache
+        path = cached_build()
     return datasets.load_dataset(str(path), config)
 
 

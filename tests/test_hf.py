@@ -149,3 +149,74 @@ def test_indicators_config_loads_with_every_record(built, corpus):
     row = ind[0]
     doc = corpus[row["doc_id"]]
     assert doc.text[row["start"]:row["end"]] == row["surface"]
+
+
+def test_load_dataset_rebuilds_when_the_corpus_changes(repo_copy, tmp_path, monkeypatch):
+    """The cache is keyed on the corpus files: an edited corpus is never served from an old build."""
+    import corpus_sz
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CORPUS_SZ_CACHE", str(cache))
+    docs = corpus_sz.load_dataset("documents")["train"]
+    assert docs["id"] == corpus_sz.load().fileids() and len(docs) == 5
+    builds = sorted(p.name for p in cache.iterdir())
+    assert len(builds) == 1 and builds[0].startswith(f"hf-{corpus_sz.__version__}-")
+    # a stray file that corpus.xml does not list is not loaded: same corpus, same build
+    (repo_copy / "annotations" / "draft.xml").write_text("<x/>", encoding="utf-8")
+    assert len(corpus_sz.load_dataset("documents")["train"]) == 5
+    assert sorted(p.name for p in cache.iterdir()) == builds
+    # a report removed from the corpus: a new build, without it
+    root = repo_copy / "annotations" / "corpus.xml"
+    root.write_text(root.read_text(encoding="utf-8").replace('  <xi:include href="hunnan-2021.xml"/>\n', ""),
+                    encoding="utf-8")
+    docs = corpus_sz.load_dataset("documents")["train"]
+    assert docs["id"] == corpus_sz.load().fileids() and "hunnan-2021" not in docs["id"] and len(docs) == 4
+    # an edit inside a report (its title) is seen too
+    f = repo_copy / "annotations" / "heping-2023.xml"
+    title = corpus_sz.load()["heping-2023"].metadata["title"]
+    f.write_text(f.read_text(encoding="utf-8").replace(title, title + "（修订）"), encoding="utf-8")
+    docs = corpus_sz.load_dataset("documents")["train"]
+    assert docs[docs["id"].index("heping-2023")]["title"] == title + "（修订）"
+    names = sorted(p.name for p in cache.iterdir())
+    assert len(names) == 3 and not [n for n in names if n.startswith(".")]  # no temporary folder left
+
+
+def test_load_dataset_cache_is_never_half_written(repo_copy, tmp_path, monkeypatch):
+    """A build that fails leaves nothing under the final name, and the next call builds again."""
+    import corpus_sz
+    from corpus_sz import hf
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CORPUS_SZ_CACHE", str(cache))
+    real = hf.write_hf
+
+    def crash(corpus, out):
+        real(corpus, out)
+        (out / "README.md").unlink()  # as if killed before the card was written
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(hf, "write_hf", crash)
+    with pytest.raises(KeyboardInterrupt):
+        corpus_sz.load_dataset("documents")
+    assert list(cache.iterdir()) == []
+    monkeypatch.setattr(hf, "write_hf", real)
+    assert len(corpus_sz.load_dataset("documents")["train"]) == 5
+
+
+def test_load_dataset_uses_a_build_another_process_finished_first(repo_copy, tmp_path, monkeypatch):
+    import corpus_sz
+    from corpus_sz import hf
+
+    monkeypatch.setenv("CORPUS_SZ_CACHE", str(tmp_path / "cache"))
+    real = hf.write_hf
+    other: list = []
+
+    def racing(corpus, out):
+        real(corpus, out)
+        if not other:  # the other process: builds the same corpus and renames it into place first
+            other.append(None)
+            other[0] = hf.cached_build()
+
+    monkeypatch.setattr(hf, "write_hf", racing)
+    assert len(corpus_sz.load_dataset("documents")["train"]) == 5
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [other[0].name]
