@@ -82,4 +82,5 @@ E505 = "E505"  # a new report cannot be added (seed, id or metadata)
 E506 = "E506"  # a diff side is neither a file, a folder nor a git revision
 E510 = "E510"  # an output file or folder cannot be written (nothing half-written is left)
 E511 = "E511"  # a pipeline folder is there but cannot be loaded (broken or foreign files)
+E512 = "E512"  # two inputs of a command would write the same output file, or an output would replace an input
 E601 = "E601"  # publishing to the Hub failed or is impossible (offline)
