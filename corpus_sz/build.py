@@ -34,11 +34,12 @@ def build(out: Path, path: Path | None = None) -> list[str]:
     in whole at the end: files of an earlier build (a report since removed) do not survive, a
     failure leaves ``out`` as it was, and other files in ``out`` are never touched.
     """
-    from .hf import write_hf
+    from .hf import check_records, write_hf
     from .output import check_out_dir, replacing_dirs
 
     out = check_out_dir(out)  # a file given as --out is refused before the corpus is even read
     corpus = load(path)
+    check_records(corpus)  # before any work: mentions without their records are not released
     steps = ["tei", "text", "jsonl", "hf", "pipeline"]
     summary: list[str] = []
     with Progress(transient=True) as progress, replacing_dirs(out, OUTPUT_DIRS) as stage:

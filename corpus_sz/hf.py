@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .corpus import Corpus
-from .errors import E510, CorpusError
+from .errors import E205, E216, E510, E513, CorpusError
 from .model import LABELS
 from .output import output_error
 from .version import __version__
@@ -113,15 +113,53 @@ def rows(corpus: Corpus) -> dict[str, dict[str, list[dict[str, Any]]]]:
             "entities": {"train": ents_rows}, "indicators": {"train": indicator_rows(corpus)}}
 
 
+def check_records(corpus: Corpus) -> None:
+    """Refuse a corpus without authority records, or whose mentions name records it does not have.
+
+    The ``entities`` config would be empty or miss records, and the ``ref`` of the other
+    configs would point at nothing: the links, the point of the corpus, would be lost
+    without a word. ``corpus-sz validate`` agrees: an authority file without records breaks
+    its schema (E203) and each mention without its record is an error (E205).
+    """
+    from .corpus import AUTHORITY_FILE
+
+    where = str(Path(corpus.folder) / AUTHORITY_FILE) if corpus.folder is not None else None
+    mentions = sum(len(d.entities) for d in corpus)
+    if not len(corpus.authority):
+        raise CorpusError(E216, f"{AUTHORITY_FILE} holds no records ({mentions} mentions refer to records)",
+                          path=where, hint=f"restore the records of {AUTHORITY_FILE} (e.g. from git): the "
+                                           "entities config is made of them; `corpus-sz validate` checks the file")
+    missing = [(d.id, e) for d in corpus for e in d.entities if e.ref is not None and e.ref not in corpus.authority]
+    if missing:
+        doc_id, first = missing[0]
+        raise CorpusError(E205, f"{len(missing)} mentions refer to records that {AUTHORITY_FILE} does not have "
+                                f"(first: #{first.ref} for {first.text!r} in {doc_id})", path=where,
+                          hint=f"add the records to {AUTHORITY_FILE} or fix the refs; `corpus-sz validate` lists "
+                               "every mention")
+
+
 def write_hf(corpus: Corpus, out: Path) -> dict[str, dict[str, int]]:
-    """Write the Hub-ready folder ``out`` (replaced as a whole, atomically); return row counts."""
+    """Write the Hub-ready folder ``out`` (replaced as a whole, atomically); return row counts.
+
+    A split without rows (the ``ner`` validation split of a corpus without its document) is
+    counted but neither written nor declared: ``datasets`` cannot load an empty split. A config
+    without any row is refused (E513), as are missing authority records (:func:`check_records`).
+    """
     from datasets import Dataset
     from datasets.utils.logging import disable_progress_bar
 
     from .output import replacing_dirs
 
     disable_progress_bar()
+    check_records(corpus)
     out = Path(out)
+    all_rows = rows(corpus)
+    for config, splits in all_rows.items():
+        if not any(splits.values()):
+            raise CorpusError(E513, f"the {config} config of the dataset would have no rows",
+                              path=str(corpus.folder) if corpus.folder is not None else None,
+                              hint="the export needs at least one report with paragraphs and headline indicators; "
+                                   "check the xi:include lines of corpus.xml")
     counts: dict[str, dict[str, int]] = {}
     infos: dict[str, Any] = {}
     sizes: dict[str, dict[str, tuple[int, int]]] = {}
@@ -129,15 +167,17 @@ def write_hf(corpus: Corpus, out: Path) -> dict[str, dict[str, int]]:
     with replacing_dirs(out.parent, [out.name]) as stage:
         tmp = stage / out.name
         tmp.mkdir()
-        for config, splits in rows(corpus).items():
+        for config, splits in all_rows.items():
             feats = features(config)
             counts[config] = {}
             for split, rs in splits.items():
+                counts[config][split] = len(rs)
+                if not rs:
+                    continue
                 ds = Dataset.from_list(rs, features=feats)
                 path = tmp / config / f"{split}-00000-of-00001.parquet"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 ds.to_parquet(str(path))
-                counts[config][split] = len(rs)
                 sizes.setdefault(config, {})[split] = (ds.data.nbytes, path.stat().st_size)
             infos[config] = feats
         atomic_write(tmp / "README.md", dataset_card(corpus, counts, infos, sizes))
@@ -162,11 +202,12 @@ def dataset_card(corpus: Corpus, counts: dict[str, dict[str, int]], infos: dict,
         "size_categories": ["n<1K"] if total_rows < 1000 else ["1K<n<10K"],
         "tags": ["government-work-report", "chinese-politics", "public-policy", "tei", "entity-linking",
                  "政府工作报告"],
+        # only the splits that were written (write_hf leaves out empty ones)
         "configs": [{"config_name": c, "data_files": [{"split": s, "path": f"{c}/{s}-*.parquet"}
-                                                      for s in counts[c]]} for c in CONFIGS],
+                                                      for s in sizes[c]]} for c in CONFIGS],
         "dataset_info": [{"config_name": c, "features": _yaml_features(infos[c]),
-                          "splits": [{"name": s, "num_bytes": sizes[c][s][0], "num_examples": n}
-                                     for s, n in counts[c].items()],
+                          "splits": [{"name": s, "num_bytes": sizes[c][s][0], "num_examples": counts[c][s]}
+                                     for s in sizes[c]],
                           "download_size": sum(v[1] for v in sizes[c].values()),
                           "dataset_size": sum(v[0] for v in sizes[c].values())}
                          for c in CONFIGS],

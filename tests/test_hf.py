@@ -220,3 +220,86 @@ def test_load_dataset_uses_a_build_another_process_finished_first(repo_copy, tmp
     monkeypatch.setattr(hf, "write_hf", racing)
     assert len(corpus_sz.load_dataset("documents")["train"]) == 5
     assert [p.name for p in (tmp_path / "cache").iterdir()] == [other[0].name]
+
+
+def _empty_authority(folder):
+    """authority.xml still there, with no record in it."""
+    from lxml import etree
+
+    from corpus_sz.xmlutil import TEI_NS
+
+    p = folder / "authority.xml"
+    tree = etree.parse(str(p))
+    for lst in list(tree.find(f".//{{{TEI_NS}}}standOff")):
+        for rec in list(lst):
+            lst.remove(rec)
+    tree.write(str(p), xml_declaration=True, encoding="UTF-8")
+
+
+def _strip_mentions(folder):
+    """Unwrap every mention of every report (the text is kept)."""
+    from lxml import etree
+
+    from corpus_sz.xmlutil import TEI_NS
+
+    for p in folder.glob("*-*.xml"):
+        tree = etree.parse(str(p))
+        for el in tree.getroot().find(f"{{{TEI_NS}}}text").iter(f"{{{TEI_NS}}}placeName", f"{{{TEI_NS}}}name"):
+            el.tag = "unwrap-me"
+        etree.strip_tags(tree, "unwrap-me")
+        tree.write(str(p), xml_declaration=True, encoding="UTF-8")
+
+
+def _build_cli(repo_copy, out):
+    from typer.testing import CliRunner
+
+    from corpus_sz.cli import app
+
+    res = CliRunner().invoke(app, ["build", "--path", str(repo_copy / "annotations"), "--out", str(out)])
+    assert res.exit_code == 2 and "Traceback" not in res.output and "Keys mismatch" not in res.output, res.output
+    (line,) = res.stderr.strip().splitlines()
+    assert not out.exists()
+    return line
+
+
+def test_build_refuses_an_authority_file_without_records(repo_copy, tmp_path):
+    """validate reports such a file (schema) and its mentions (E205): build says so in one line."""
+    _empty_authority(repo_copy / "annotations")
+    line = _build_cli(repo_copy, tmp_path / "out")
+    assert line.startswith(f"error: {repo_copy / 'annotations' / 'authority.xml'}: [E216] authority.xml holds no "
+                           "records (")
+    assert "restore the records" in line
+    _strip_mentions(repo_copy / "annotations")  # no mention needs a record: still no entities to export
+    assert "[E216] authority.xml holds no records (0 mentions" in _build_cli(repo_copy, tmp_path / "out")
+
+
+def test_build_refuses_mentions_whose_records_are_missing(repo_copy, tmp_path):
+    import re
+
+    p = repo_copy / "annotations" / "authority.xml"
+    text = p.read_text(encoding="utf-8")
+    record = re.search(r'\n *<place type="district" xml:id="district-hun-nan">.*?</place>', text, re.S).group(0)
+    p.write_text(text.replace(record, ""), encoding="utf-8")
+    line = _build_cli(repo_copy, tmp_path / "out")
+    assert f"{p}: [E205]" in line and "mentions refer to records that authority.xml does not have" in line
+    assert "#district-hun-nan" in line
+
+
+def test_build_leaves_out_an_empty_split(repo_copy, tmp_path):
+    """A corpus without the validation report builds; its ner config loads with train and test."""
+    import datasets
+    import yaml
+
+    from corpus_sz.build import build
+
+    root = repo_copy / "annotations" / "corpus.xml"
+    root.write_text(root.read_text(encoding="utf-8").replace('  <xi:include href="shenyang-2025.xml"/>\n', ""),
+                    encoding="utf-8")
+    build(tmp_path / "out", repo_copy / "annotations")
+    hf = tmp_path / "out" / "hf"
+    assert set(datasets.load_dataset(str(hf), "ner")) == {"train", "test"}
+    card = (hf / "README.md").read_text(encoding="utf-8")
+    header = yaml.safe_load(card.split("---")[1])
+    ner = next(c for c in header["configs"] if c["config_name"] == "ner")
+    assert [f["split"] for f in ner["data_files"]] == ["train", "test"]
+    assert "| validation | shenyang-2025 | 0 |" in card
