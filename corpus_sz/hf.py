@@ -223,6 +223,7 @@ def card_body(corpus: Corpus, counts) -> str:
     per_split: dict[str, Counter] = {s: Counter() for s in NER_SPLITS}
     for d in corpus:
         per_split[split_of.get(d.id, "train")].update(e.label for e in d.entities)
+    authors, urls = project_info()
     lines = [
         f"# corpus_sz {__version__}",
         "",
@@ -233,6 +234,8 @@ def card_body(corpus: Corpus, counts) -> str:
         "",
         "Made for researchers in Chinese politics, public policy and economics: compare what city and district",
         "governments plan, follow programmes and projects over the years, and train taggers for new reports.",
+        "",
+        *_project_lines(urls),
         "",
         "## Reports",
         "",
@@ -270,13 +273,20 @@ def card_body(corpus: Corpus, counts) -> str:
         "  unit, qualifier (左右, 以上, …), direction, year, five-year period, achieved / estimate / target,",
         "  the paragraph and the surface text (see the project's `docs/indicators.md`).",
         "",
+        "Load a config with `datasets`, giving either the Hub repo this card belongs to (`ORG/NAME`, the",
+        "`--repo-id` of `corpus-sz publish`, at the tag `v" + __version__ + "`) or the path of this folder",
+        "(`OUT/hf` after `corpus-sz build --out OUT`):",
+        "",
         "```python",
         "from datasets import load_dataset",
-        "ner = load_dataset(\"path/or/repo\", \"ner\")        # train / validation / test",
-        "docs = load_dataset(\"path/or/repo\", \"documents\")[\"train\"]",
+        *_aligned([(f"ner = load_dataset(\"ORG/NAME\", \"ner\", revision=\"v{__version__}\")",
+                    "the Hub: train / validation / test"),
+                   ("docs = load_dataset(\"build/hf\", \"documents\")[\"train\"]",
+                    "a local build: corpus-sz build --out build")]),
         "```",
         "",
-        "or, with the library: `corpus_sz.load_dataset(\"ner\", repo_id=..., revision=\"v" + __version__ + "\")`.",
+        "or, with the library: `corpus_sz.load_dataset(\"ner\", repo_id=\"ORG/NAME\")` (the Hub, at",
+        "`v" + __version__ + "`), or `corpus_sz.load_dataset(\"ner\")`, which builds the installed corpus offline.",
         "",
         "## Splits of `ner`",
         "",
@@ -299,7 +309,8 @@ def card_body(corpus: Corpus, counts) -> str:
         "",
         "## Statistics",
         "",
-        stats_markdown(corpus, top=15),
+        # level 3: the tables are parts of this section, not sections of their own
+        stats_markdown(corpus, top=15, level=3),
         "## Licence",
         "",
         "Annotations, structure and records: CC BY 4.0. The report texts are official government work",
@@ -309,8 +320,10 @@ def card_body(corpus: Corpus, counts) -> str:
         "",
         "```bibtex",
         "@misc{corpus_sz,",
+        f"  author = {{{_bibtex_authors(authors)}}},",
         "  title  = {corpus\\_sz: Chinese local-government work reports with entity annotations},",
         f"  note   = {{Version {__version__}}},",
+        *([f"  url    = {{{_main_url(urls)}}},"] if urls else []),
         "  year   = {2026}",
         "}",
         "```",
@@ -320,6 +333,74 @@ def card_body(corpus: Corpus, counts) -> str:
     ]
     lines += _changelog_entries()
     return "\n".join(lines) + "\n"
+
+
+# The label of [project.urls] that a citation points to, in order of preference.
+_URL_PREFERENCE = ("homepage", "repository", "source", "documentation")
+
+
+def project_info() -> tuple[list[str], dict[str, str]]:
+    """The project's authors and URLs: from ``pyproject.toml`` in a checkout, else the installed metadata.
+
+    Both are empty when the project declares none; the card then credits "corpus_sz
+    contributors" and gives no URL rather than invent one.
+    """
+    import re
+
+    from .paths import PACKAGE_DIR
+
+    pyproject = PACKAGE_DIR.parent / "pyproject.toml"
+    if pyproject.is_file():
+        import tomllib
+
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+        if project.get("name") == "corpus_sz":
+            authors = [a.get("name") or a.get("email") for a in project.get("authors", [])
+                       if a.get("name") or a.get("email")]
+            return authors, {str(k): str(v) for k, v in project.get("urls", {}).items()}
+    from importlib import metadata
+
+    try:
+        md = metadata.metadata("corpus_sz")
+    except metadata.PackageNotFoundError:
+        return [], {}
+    authors = [a.strip() for a in (md.get("Author") or "").split(",") if a.strip()]
+    for entry in (md.get("Author-email") or "").split(","):
+        # "Name <mail>" or a bare address
+        name = re.sub(r"<[^>]*>", "", entry).strip().strip('"') or entry.strip()
+        if name and name not in authors:
+            authors.append(name)
+    urls = {}
+    for entry in md.get_all("Project-URL") or []:
+        label, _, url = entry.partition(",")
+        if url.strip():
+            urls[label.strip()] = url.strip()
+    return authors, urls
+
+
+def _main_url(urls: dict[str, str]) -> str:
+    by_label = {k.lower(): v for k, v in urls.items()}
+    return next((by_label[k] for k in _URL_PREFERENCE if k in by_label), next(iter(urls.values())))
+
+
+def _bibtex_authors(authors: list[str]) -> str:
+    # braces keep a group name ("corpus_sz contributors") from being parsed as a first and last name
+    if not authors:
+        return "{corpus\\_sz contributors}"
+    return " and ".join(a.replace("_", "\\_") for a in authors)
+
+
+def _aligned(code: list[tuple[str, str]]) -> list[str]:
+    """Lines of code with their comments in one column."""
+    width = max(len(c) for c, _ in code) + 2
+    return [f"{c.ljust(width)}# {comment}" for c, comment in code]
+
+
+def _project_lines(urls: dict[str, str]) -> list[str]:
+    if not urls:
+        return ["The TEI edition, the `corpus-sz` tools and the documentation that the sections below refer to",
+                "(the project's `docs/`) come with the `corpus_sz` Python package."]
+    return ["Project: " + ", ".join(f"[{label}]({url})" for label, url in urls.items()) + "."]
 
 
 def _changelog_entries() -> list[str]:

@@ -303,3 +303,31 @@ def test_build_leaves_out_an_empty_split(repo_copy, tmp_path):
     ner = next(c for c in header["configs"] if c["config_name"] == "ner")
     assert [f["split"] for f in ner["data_files"]] == ["train", "test"]
     assert "| validation | shenyang-2025 | 0 |" in card
+
+
+def test_card_sections_are_not_empty_and_the_load_example_is_real(corpus):
+    from corpus_sz.hf import card_markdown
+
+    card = card_markdown(corpus)
+    lines = [l for l in card.splitlines() if l.strip()]
+    for a, b in zip(lines, lines[1:]):
+        if a.startswith("## "):
+            assert not b.startswith("#") or b.startswith("### "), f"empty section {a!r} before {b!r}"
+    stats = card.split("## Statistics\n", 1)[1].split("\n## ", 1)[0]
+    assert "### Mentions per label and document" in stats and "### Top 15 records" in stats
+    assert "path/or/repo" not in card and 'load_dataset("ORG/NAME", "ner"' in card and "--repo-id" in card
+
+
+def test_card_credits_the_project_from_its_metadata(corpus, monkeypatch):
+    from corpus_sz import hf
+
+    authors, urls = hf.project_info()
+    assert (authors, urls) == ([], {})  # pyproject.toml declares neither: nothing is invented
+    bib = hf.card_markdown(corpus).split("```bibtex", 1)[1].split("```", 1)[0]
+    assert "author = {{corpus\\_sz contributors}}" in bib and "url" not in bib
+    monkeypatch.setattr(hf, "project_info", lambda: (["Li Wei", "Anna Schmidt"],
+                                                     {"Repository": "https://example.org/corpus_sz"}))
+    card = hf.card_markdown(corpus)
+    bib = card.split("```bibtex", 1)[1].split("```", 1)[0]
+    assert "author = {Li Wei and Anna Schmidt}" in bib and "url    = {https://example.org/corpus_sz}" in bib
+    assert "Project: [Repository](https://example.org/corpus_sz)." in card
