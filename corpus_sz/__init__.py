@@ -10,6 +10,8 @@ The data flows one way: seeds → clean text and structure (:mod:`corpus_sz.clea
     '吕志成'
 """
 
+from pathlib import Path
+
 from .corpus import Corpus, load
 from .errors import CorpusError
 from .model import LABELS, Document, Entity, Paragraph
@@ -27,8 +29,15 @@ def nlp(path=None):
     return load_pipeline(path)
 
 
-def load_dataset(config: str, repo_id: str | None = None, revision: str | None = None, path=None):
-    """A config of the Hugging Face dataset: a Hub repo at a version tag, or the local build."""
+def load_dataset(config: str, repo_id: str | None = None, revision: str | None = None,
+                 path: str | Path | None = None):
+    """A config of the Hugging Face dataset: a Hub repo at a version tag, a built folder, or the corpus.
+
+    Without ``repo_id`` and ``path`` the corpus that :func:`load` reads is built into a cache
+    folder, ``~/.cache/corpus_sz/hf-{version}-{format}-{digest}/`` (``$CORPUS_SZ_CACHE`` replaces
+    ``~/.cache/corpus_sz``), keyed on a sha256 of the corpus files: after any change to the
+    annotations the next call builds again. See :func:`corpus_sz.hf.load_dataset`.
+    """
     from .hf import load_dataset as _load
 
     return _load(config, repo_id=repo_id, revision=revision, path=path)

@@ -1,6 +1,6 @@
 """The main job: everything the corpus releases, written into one folder.
 
-``OUT/tei/``      the TEI edition (root, authority file, one file per report)
+``OUT/tei/``      the TEI edition: root, authority file and the reports it includes
 ``OUT/text/``     the clean text of each report (UTF-8, the offsets' reference)
 ``OUT/jsonl/``    documents, paragraphs and entities as JSON Lines
 ``OUT/hf/``       the Hugging Face dataset folder (parquet + card)
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rich.progress import Progress
 
-from .corpus import load
+from .corpus import ROOT_FILE, corpus_files, load
 from .xmlutil import atomic_write
 
 
@@ -34,21 +34,25 @@ def build(out: Path, path: Path | None = None) -> list[str]:
     in whole at the end: files of an earlier build (a report since removed) do not survive, a
     failure leaves ``out`` as it was, and other files in ``out`` are never touched.
     """
-    from .hf import write_hf
+    from .hf import check_records, write_hf
     from .output import check_out_dir, replacing_dirs
 
     out = check_out_dir(out)  # a file given as --out is refused before the corpus is even read
     corpus = load(path)
+    check_records(corpus)  # before any work: mentions without their records are not released
     steps = ["tei", "text", "jsonl", "hf", "pipeline"]
     summary: list[str] = []
     with Progress(transient=True) as progress, replacing_dirs(out, OUTPUT_DIRS) as stage:
         task = progress.add_task("building", total=len(steps))
-        # TEI edition: the files as they are in the corpus folder
+        # TEI edition: the files the corpus is made of, as they are; a draft or a backup lying in the
+        # corpus folder that corpus.xml does not include is not part of the release
         tei_dir = stage / "tei"
         tei_dir.mkdir()
-        for f in sorted(Path(corpus.folder).glob("*.xml")):
+        authority, reports = corpus_files(Path(corpus.folder))
+        edition = [Path(corpus.folder) / ROOT_FILE, authority, *reports]
+        for f in edition:
             atomic_write(tei_dir / f.name, f.read_bytes())
-        summary.append(f"tei:   {len(list(tei_dir.glob('*.xml')))} files in {out / 'tei'}")
+        summary.append(f"tei:   {len(edition)} files in {out / 'tei'}")
         progress.advance(task)
         (stage / "text").mkdir()
         for d in corpus:

@@ -34,12 +34,41 @@ def train(out: Optional[Path] = typer.Option(None, "--out", help="model folder (
     typer.echo(f"wrote {folder}")
 
 
+def _tei_targets(files: List[Path], out: Path) -> List[Path]:
+    """The TEI file of each input in ``out``: named after the input (``tiexi_2024.txt`` -> ``tiexi_2024.xml``).
+
+    The reviewer finds the file by the name they gave; the document's xml:id keeps the corpus's
+    ``letters-year`` form. Raises CorpusError (E512) when two inputs would write one file (the
+    second would silently replace the first) or a TEI file would replace an input.
+    """
+    import os
+
+    from .errors import E512, CorpusError
+
+    seen: dict[Path, Path] = {}
+    inputs = {os.path.realpath(f): f for f in files}
+    out_list = []
+    for f in files:
+        target = Path(out) / f"{Path(f).stem}.xml"
+        if target in seen:
+            raise CorpusError(E512, f"{seen[target]} and {f} would both be written to {target}", path=str(f),
+                              hint="rename one of the input files, or tag them in separate runs with different --out")
+        replaced = inputs.get(os.path.realpath(target))
+        if replaced is not None:
+            raise CorpusError(E512, f"the TEI file {target} would replace the input {replaced}", path=str(f),
+                              hint="choose another --out folder")
+        seen[target] = f
+        out_list.append(target)
+    return out_list
+
+
 @app.command()
 @guarded
 def tag(files: List[Path] = typer.Argument(..., help="UTF-8 text files"),
         fmt: str = typer.Option("jsonl", "--format", help="jsonl (one entity per line) or tei"),
-        out: Optional[Path] = typer.Option(None, "--out", help="folder for TEI files (tei format; default: stdout "
-                                                              "for a single file)"),
+        out: Optional[Path] = typer.Option(None, "--out", help="folder for TEI files, one per input, named after it "
+                                                              "(report.txt -> report.xml; default: stdout for a single "
+                                                              "file)"),
         model: Optional[Path] = typer.Option(None, "--model", help="pipeline folder (default: the shipped one)"),
         batch_size: int = typer.Option(64, help="pieces of text per nlp.pipe batch")) -> None:
     """Tag raw report text: entities with code-point offsets (jsonl) or a TEI file for review."""
@@ -50,10 +79,12 @@ def tag(files: List[Path] = typer.Argument(..., help="UTF-8 text files"),
         raise CorpusError(E003, f"unknown format {fmt!r}", hint="use --format jsonl or --format tei")
     if fmt == "tei" and out is None and len(files) > 1:
         raise CorpusError(E003, "several files in TEI format need --out FOLDER")
+    targets: list[Path] = []
     if fmt == "tei" and out is not None:
         from .output import check_out_dir
 
         check_out_dir(out)  # refused before the model is loaded and the files are tagged
+        targets = _tei_targets(files, out)
     texts = []
     for f in files:  # every file is checked before any work is done
         texts.append(read_text(f))
@@ -61,11 +92,11 @@ def tag(files: List[Path] = typer.Argument(..., help="UTF-8 text files"),
         return  # nothing to tag: no need to load the model
     from .output import write_files
     from .pipeline import load_pipeline
-    from .pipeline.tagging import doc_id_for, tag_stream, tei_bytes
+    from .pipeline.tagging import tag_stream, tei_bytes
 
     nlp = load_pipeline(model)
     payload: list[tuple[Path, bytes, int]] = []
-    for f, text in zip(files, texts):
+    for i, (f, text) in enumerate(zip(files, texts)):
         if fmt == "jsonl":
             if not text.strip():
                 continue
@@ -82,7 +113,7 @@ def tag(files: List[Path] = typer.Argument(..., help="UTF-8 text files"),
                 sys.stdout.buffer.write(data)
                 sys.stdout.flush()
             else:
-                payload.append((Path(out) / f"{doc_id_for(f, text)}.xml", data, len(ents)))
+                payload.append((targets[i], data, len(ents)))
     # the TEI files are written together at the end: all of them or, if one cannot be written, none
     write_files([(target, data) for target, data, _ in payload])
     for target, _, n in payload:

@@ -12,8 +12,9 @@ In the spirit of NLTK's corpus readers::
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path, PurePosixPath
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from .authority import Authority, read_authority
 from .errors import E401, E405, E406, E407, CorpusError
@@ -85,6 +86,24 @@ def corpus_files(folder: Path) -> tuple[Path, list[Path]]:
                           hint=f'add <xi:include href="{AUTHORITY_FILE}"/> after the teiHeader; the mentions refer '
                                "to its records")
     return authority, reports
+
+
+def corpus_digest(folder: Path, extra: Sequence[Path] = ()) -> str:
+    """sha256 (hex) of the files a :func:`load` of ``folder`` reads, plus the files ``extra``.
+
+    The root, the authority file and the listed reports, each as its name, byte length and bytes,
+    in file-name order: any edit, added or removed report changes it, while a stray XML file that
+    ``corpus.xml`` does not list (and so is never loaded) does not. A missing ``extra`` file counts
+    as absent, which also changes the digest.
+    """
+    authority, reports = corpus_files(Path(folder))
+    h = hashlib.sha256()
+    for p in sorted([Path(folder) / ROOT_FILE, authority, *reports], key=lambda p: p.name) + list(extra):
+        data = p.read_bytes() if p.is_file() else None
+        # name and length frame each file, so that moving bytes from one file to another changes the digest
+        h.update(f"{p.name}\0{-1 if data is None else len(data)}\0".encode("utf-8"))
+        h.update(data or b"")
+    return h.hexdigest()
 
 
 def component_files(folder: Path) -> list[Path]:

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from .corpus import Corpus
-from .errors import CorpusError
+from .errors import E205, E216, E510, E513, CorpusError
 from .model import LABELS
+from .output import output_error
 from .version import __version__
 from .xmlutil import atomic_write
 
@@ -110,15 +113,53 @@ def rows(corpus: Corpus) -> dict[str, dict[str, list[dict[str, Any]]]]:
             "entities": {"train": ents_rows}, "indicators": {"train": indicator_rows(corpus)}}
 
 
+def check_records(corpus: Corpus) -> None:
+    """Refuse a corpus without authority records, or whose mentions name records it does not have.
+
+    The ``entities`` config would be empty or miss records, and the ``ref`` of the other
+    configs would point at nothing: the links, the point of the corpus, would be lost
+    without a word. ``corpus-sz validate`` agrees: an authority file without records breaks
+    its schema (E203) and each mention without its record is an error (E205).
+    """
+    from .corpus import AUTHORITY_FILE
+
+    where = str(Path(corpus.folder) / AUTHORITY_FILE) if corpus.folder is not None else None
+    mentions = sum(len(d.entities) for d in corpus)
+    if not len(corpus.authority):
+        raise CorpusError(E216, f"{AUTHORITY_FILE} holds no records ({mentions} mentions refer to records)",
+                          path=where, hint=f"restore the records of {AUTHORITY_FILE} (e.g. from git): the "
+                                           "entities config is made of them; `corpus-sz validate` checks the file")
+    missing = [(d.id, e) for d in corpus for e in d.entities if e.ref is not None and e.ref not in corpus.authority]
+    if missing:
+        doc_id, first = missing[0]
+        raise CorpusError(E205, f"{len(missing)} mentions refer to records that {AUTHORITY_FILE} does not have "
+                                f"(first: #{first.ref} for {first.text!r} in {doc_id})", path=where,
+                          hint=f"add the records to {AUTHORITY_FILE} or fix the refs; `corpus-sz validate` lists "
+                               "every mention")
+
+
 def write_hf(corpus: Corpus, out: Path) -> dict[str, dict[str, int]]:
-    """Write the Hub-ready folder ``out`` (replaced as a whole, atomically); return row counts."""
+    """Write the Hub-ready folder ``out`` (replaced as a whole, atomically); return row counts.
+
+    A split without rows (the ``ner`` validation split of a corpus without its document) is
+    counted but neither written nor declared: ``datasets`` cannot load an empty split. A config
+    without any row is refused (E513), as are missing authority records (:func:`check_records`).
+    """
     from datasets import Dataset
     from datasets.utils.logging import disable_progress_bar
 
     from .output import replacing_dirs
 
     disable_progress_bar()
+    check_records(corpus)
     out = Path(out)
+    all_rows = rows(corpus)
+    for config, splits in all_rows.items():
+        if not any(splits.values()):
+            raise CorpusError(E513, f"the {config} config of the dataset would have no rows",
+                              path=str(corpus.folder) if corpus.folder is not None else None,
+                              hint="the export needs at least one report with paragraphs and headline indicators; "
+                                   "check the xi:include lines of corpus.xml")
     counts: dict[str, dict[str, int]] = {}
     infos: dict[str, Any] = {}
     sizes: dict[str, dict[str, tuple[int, int]]] = {}
@@ -126,15 +167,17 @@ def write_hf(corpus: Corpus, out: Path) -> dict[str, dict[str, int]]:
     with replacing_dirs(out.parent, [out.name]) as stage:
         tmp = stage / out.name
         tmp.mkdir()
-        for config, splits in rows(corpus).items():
+        for config, splits in all_rows.items():
             feats = features(config)
             counts[config] = {}
             for split, rs in splits.items():
+                counts[config][split] = len(rs)
+                if not rs:
+                    continue
                 ds = Dataset.from_list(rs, features=feats)
                 path = tmp / config / f"{split}-00000-of-00001.parquet"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 ds.to_parquet(str(path))
-                counts[config][split] = len(rs)
                 sizes.setdefault(config, {})[split] = (ds.data.nbytes, path.stat().st_size)
             infos[config] = feats
         atomic_write(tmp / "README.md", dataset_card(corpus, counts, infos, sizes))
@@ -159,11 +202,12 @@ def dataset_card(corpus: Corpus, counts: dict[str, dict[str, int]], infos: dict,
         "size_categories": ["n<1K"] if total_rows < 1000 else ["1K<n<10K"],
         "tags": ["government-work-report", "chinese-politics", "public-policy", "tei", "entity-linking",
                  "政府工作报告"],
+        # only the splits that were written (write_hf leaves out empty ones)
         "configs": [{"config_name": c, "data_files": [{"split": s, "path": f"{c}/{s}-*.parquet"}
-                                                      for s in counts[c]]} for c in CONFIGS],
+                                                      for s in sizes[c]]} for c in CONFIGS],
         "dataset_info": [{"config_name": c, "features": _yaml_features(infos[c]),
-                          "splits": [{"name": s, "num_bytes": sizes[c][s][0], "num_examples": n}
-                                     for s, n in counts[c].items()],
+                          "splits": [{"name": s, "num_bytes": sizes[c][s][0], "num_examples": counts[c][s]}
+                                     for s in sizes[c]],
                           "download_size": sum(v[1] for v in sizes[c].values()),
                           "dataset_size": sum(v[0] for v in sizes[c].values())}
                          for c in CONFIGS],
@@ -179,6 +223,7 @@ def card_body(corpus: Corpus, counts) -> str:
     per_split: dict[str, Counter] = {s: Counter() for s in NER_SPLITS}
     for d in corpus:
         per_split[split_of.get(d.id, "train")].update(e.label for e in d.entities)
+    authors, urls = project_info()
     lines = [
         f"# corpus_sz {__version__}",
         "",
@@ -189,6 +234,8 @@ def card_body(corpus: Corpus, counts) -> str:
         "",
         "Made for researchers in Chinese politics, public policy and economics: compare what city and district",
         "governments plan, follow programmes and projects over the years, and train taggers for new reports.",
+        "",
+        *_project_lines(urls),
         "",
         "## Reports",
         "",
@@ -226,13 +273,20 @@ def card_body(corpus: Corpus, counts) -> str:
         "  unit, qualifier (左右, 以上, …), direction, year, five-year period, achieved / estimate / target,",
         "  the paragraph and the surface text (see the project's `docs/indicators.md`).",
         "",
+        "Load a config with `datasets`, giving either the Hub repo this card belongs to (`ORG/NAME`, the",
+        "`--repo-id` of `corpus-sz publish`, at the tag `v" + __version__ + "`) or the path of this folder",
+        "(`OUT/hf` after `corpus-sz build --out OUT`):",
+        "",
         "```python",
         "from datasets import load_dataset",
-        "ner = load_dataset(\"path/or/repo\", \"ner\")        # train / validation / test",
-        "docs = load_dataset(\"path/or/repo\", \"documents\")[\"train\"]",
+        *_aligned([(f"ner = load_dataset(\"ORG/NAME\", \"ner\", revision=\"v{__version__}\")",
+                    "the Hub: train / validation / test"),
+                   ("docs = load_dataset(\"build/hf\", \"documents\")[\"train\"]",
+                    "a local build: corpus-sz build --out build")]),
         "```",
         "",
-        "or, with the library: `corpus_sz.load_dataset(\"ner\", repo_id=..., revision=\"v" + __version__ + "\")`.",
+        "or, with the library: `corpus_sz.load_dataset(\"ner\", repo_id=\"ORG/NAME\")` (the Hub, at",
+        "`v" + __version__ + "`), or `corpus_sz.load_dataset(\"ner\")`, which builds the installed corpus offline.",
         "",
         "## Splits of `ner`",
         "",
@@ -255,7 +309,8 @@ def card_body(corpus: Corpus, counts) -> str:
         "",
         "## Statistics",
         "",
-        stats_markdown(corpus, top=15),
+        # level 3: the tables are parts of this section, not sections of their own
+        stats_markdown(corpus, top=15, level=3),
         "## Licence",
         "",
         "Annotations, structure and records: CC BY 4.0. The report texts are official government work",
@@ -265,8 +320,10 @@ def card_body(corpus: Corpus, counts) -> str:
         "",
         "```bibtex",
         "@misc{corpus_sz,",
+        f"  author = {{{_bibtex_authors(authors)}}},",
         "  title  = {corpus\\_sz: Chinese local-government work reports with entity annotations},",
         f"  note   = {{Version {__version__}}},",
+        *([f"  url    = {{{_main_url(urls)}}},"] if urls else []),
         "  year   = {2026}",
         "}",
         "```",
@@ -276,6 +333,74 @@ def card_body(corpus: Corpus, counts) -> str:
     ]
     lines += _changelog_entries()
     return "\n".join(lines) + "\n"
+
+
+# The label of [project.urls] that a citation points to, in order of preference.
+_URL_PREFERENCE = ("homepage", "repository", "source", "documentation")
+
+
+def project_info() -> tuple[list[str], dict[str, str]]:
+    """The project's authors and URLs: from ``pyproject.toml`` in a checkout, else the installed metadata.
+
+    Both are empty when the project declares none; the card then credits "corpus_sz
+    contributors" and gives no URL rather than invent one.
+    """
+    import re
+
+    from .paths import PACKAGE_DIR
+
+    pyproject = PACKAGE_DIR.parent / "pyproject.toml"
+    if pyproject.is_file():
+        import tomllib
+
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+        if project.get("name") == "corpus_sz":
+            authors = [a.get("name") or a.get("email") for a in project.get("authors", [])
+                       if a.get("name") or a.get("email")]
+            return authors, {str(k): str(v) for k, v in project.get("urls", {}).items()}
+    from importlib import metadata
+
+    try:
+        md = metadata.metadata("corpus_sz")
+    except metadata.PackageNotFoundError:
+        return [], {}
+    authors = [a.strip() for a in (md.get("Author") or "").split(",") if a.strip()]
+    for entry in (md.get("Author-email") or "").split(","):
+        # "Name <mail>" or a bare address
+        name = re.sub(r"<[^>]*>", "", entry).strip().strip('"') or entry.strip()
+        if name and name not in authors:
+            authors.append(name)
+    urls = {}
+    for entry in md.get_all("Project-URL") or []:
+        label, _, url = entry.partition(",")
+        if url.strip():
+            urls[label.strip()] = url.strip()
+    return authors, urls
+
+
+def _main_url(urls: dict[str, str]) -> str:
+    by_label = {k.lower(): v for k, v in urls.items()}
+    return next((by_label[k] for k in _URL_PREFERENCE if k in by_label), next(iter(urls.values())))
+
+
+def _bibtex_authors(authors: list[str]) -> str:
+    # braces keep a group name ("corpus_sz contributors") from being parsed as a first and last name
+    if not authors:
+        return "{corpus\\_sz contributors}"
+    return " and ".join(a.replace("_", "\\_") for a in authors)
+
+
+def _aligned(code: list[tuple[str, str]]) -> list[str]:
+    """Lines of code with their comments in one column."""
+    width = max(len(c) for c, _ in code) + 2
+    return [f"{c.ljust(width)}# {comment}" for c, comment in code]
+
+
+def _project_lines(urls: dict[str, str]) -> list[str]:
+    if not urls:
+        return ["The TEI edition, the `corpus-sz` tools and the documentation that the sections below refer to",
+                "(the project's `docs/`) come with the `corpus_sz` Python package."]
+    return ["Project: " + ", ".join(f"[{label}]({url})" for label, url in urls.items()) + "."]
 
 
 def _changelog_entries() -> list[str]:
@@ -292,12 +417,79 @@ def _changelog_entries() -> list[str]:
     return out
 
 
+# Bumped when the layout or content of a build changes without a corpus or version change,
+# so that caches made by an older build of the same version are not reused.
+CACHE_FORMAT = 1
+
+
+def cache_root() -> Path:
+    """Where :func:`load_dataset` keeps its builds: ``$CORPUS_SZ_CACHE`` or ``~/.cache/corpus_sz``."""
+    env = os.environ.get("CORPUS_SZ_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "corpus_sz"
+
+
+def cached_build(folder: str | Path | None = None) -> Path:
+    """The built ``hf/`` folder of the corpus in ``folder`` (default: the one :func:`corpus_sz.load` reads).
+
+    Builds are cached in :func:`cache_root` under ``hf-{version}-{digest}``, where the digest is
+    the sha256 of the corpus files that are loaded (root, authority file, listed reports), the
+    changelog the card quotes and :data:`CACHE_FORMAT`: a changed corpus gets a new build, an
+    unchanged one is reused. A build is written into a temporary folder beside it and renamed
+    into place in one step, so a crash or a second process never leaves a half-written build
+    under the final name; when two processes race, the first rename wins and both use it.
+    """
+    from .corpus import corpus_digest, load
+    from .output import writing
+    from .paths import annotations_dir, data_root
+
+    folder = Path(folder) if folder is not None else annotations_dir()
+    extra = [data_root() / "CHANGELOG.md"]
+
+    def digest() -> str:
+        return corpus_digest(folder, extra)
+
+    key = digest()
+    root = cache_root()
+    final = root / f"hf-{__version__}-{CACHE_FORMAT}-{key[:20]}"
+    if (final / "README.md").is_file():  # written last: a folder holding it is a whole build
+        return final
+    hint = "set CORPUS_SZ_CACHE to a writable folder, or pass path= a folder built by `corpus-sz build`"
+    if os.path.lexists(final):
+        # only a complete build is ever renamed to this name: something else put this here
+        raise CorpusError(E510, "the dataset cache holds an incomplete build", path=str(final),
+                          hint=f"delete {final} (it is rebuilt on the next call), or {hint}")
+    corpus = load(folder)
+    with writing(root, hint=hint):
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=root, prefix=f".{final.name}.", suffix=".tmp"))
+    try:
+        write_hf(corpus, tmp / "hf")
+        if digest() != key:
+            # the files changed while they were read: the build may mix two states, never cache it
+            raise CorpusError(E510, "the corpus changed while the dataset was built", path=str(folder),
+                              hint="run again when the files are no longer being edited")
+        try:
+            os.rename(tmp / "hf", final)
+        except OSError as e:
+            if not (final / "README.md").is_file():  # not another process's identical build
+                raise output_error(e, final, hint=hint) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+
 def load_dataset(config: str, repo_id: str | None = None, revision: str | None = None,
                  path: str | Path | None = None):
-    """Load a config from a Hub repo (at tag ``v{version}`` by default) or a local build.
+    """Load a config as a ``datasets.DatasetDict``: from a Hub repo, a built folder or the corpus.
 
-    Without ``repo_id``, reads ``path`` (a built ``hf/`` folder) or builds the
-    shipped corpus into a cache folder first (offline, deterministic).
+    - ``repo_id`` (``ORG/NAME``): the Hub repo at ``revision`` (default: tag ``v{version}``).
+    - ``path``: a folder built by ``corpus-sz build`` (``OUT/hf``), read as it is.
+    - neither: the corpus that :func:`corpus_sz.load` reads (the shipped one, or
+      ``$CORPUS_SZ_ROOT/annotations``) is built, offline and deterministically, into
+      ``~/.cache/corpus_sz/hf-{version}-{format}-{digest}/`` (``$CORPUS_SZ_CACHE`` instead of
+      ``~/.cache/corpus_sz`` when set). The digest is a sha256 of the corpus files, so any change
+      to the annotations (``corpus-sz new-report``, an edit) gives a fresh build and the data
+      always equals ``corpus_sz.load()``. Older builds are never read again and may be deleted.
     """
     import datasets
 
@@ -306,12 +498,7 @@ def load_dataset(config: str, repo_id: str | None = None, revision: str | None =
     if repo_id:
         return datasets.load_dataset(repo_id, config, revision=revision or f"v{__version__}")
     if path is None:
-        from . import load
-
-        cache = Path(os.environ.get("CORPUS_SZ_CACHE", Path.home() / ".cache" / "corpus_sz")) / f"hf-{__version__}"
-        if not (cache / "README.md").exists():
-            write_hf(load(), cache)
-        path = cache
+        path = cached_build()
     return datasets.load_dataset(str(path), config)
 
 

@@ -8,7 +8,9 @@ from .corpus import Corpus
 from .model import LABELS
 
 
-def stats_markdown(corpus: Corpus, top: int = 10) -> str:
+def stats_markdown(corpus: Corpus, top: int = 10, level: int = 2) -> str:
+    """The statistics as markdown tables, each under a heading of ``level`` (3 inside a card's section)."""
+    h = "#" * level
     lines = ["| document | " + " | ".join(LABELS) + " | total | records |",
              "|---|" + "---:|" * (len(LABELS) + 2)]
     totals: Counter = Counter()
@@ -21,17 +23,17 @@ def stats_markdown(corpus: Corpus, top: int = 10) -> str:
         lines.append(f"| {d.id} | " + " | ".join(str(c[l]) for l in LABELS) + f" | {sum(c.values())} | {len(refs)} |")
     lines.append("| **all** | " + " | ".join(str(totals[l]) for l in LABELS)
                  + f" | {sum(totals.values())} | {len(all_refs)} |")
-    out = ["## Mentions per label and document", "", *lines, ""]
+    out = [f"{h} Mentions per label and document", "", *lines, ""]
     recs = Counter(e.ref for d in corpus for e in d.entities)
     docs_per: dict[str, set] = {}
     for d in corpus:
         for e in d.entities:
             docs_per.setdefault(e.ref, set()).add(d.id)
-    out += ["## Distinct records per label", "", "| label | records used | records in authority |", "|---|---:|---:|"]
+    out += [f"{h} Distinct records per label", "", "| label | records used | records in authority |", "|---|---:|---:|"]
     for l in LABELS:
         used = {e.ref for d in corpus for e in d.entities if e.label == l}
         out.append(f"| {l} | {len(used)} | {len(corpus.authority.by_label(l))} |")
-    out += ["", f"## Top {top} records", "", "| record | label | name | mentions | documents |",
+    out += ["", f"{h} Top {top} records", "", "| record | label | name | mentions | documents |",
             "|---|---|---|---:|---:|"]
     for ref, n in sorted(recs.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
         r = corpus.authority.records.get(ref)

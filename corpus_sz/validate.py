@@ -69,7 +69,7 @@ def _schema_errors(path: Path, tree, kind: str, report: Report, skip_lines: set[
             continue  # already reported as E210, with the allowed types
         report.add(CorpusError(E203, f"schema ({kind}.rng): {e.message}", path=str(path), line=e.line,
                                col=max(e.column, 1) if e.column else 1,
-                               hint=_order_hint(tree, kind, e) or
+                               hint=_order_hint(tree, kind, e) or _attribute_hint(e.message) or
                                "see docs/tei-encoding.md for the allowed elements and values"))
     return False
 
@@ -91,6 +91,14 @@ def _sequences(kind: str) -> dict[str, tuple[str, ...]]:
                 key = el.get("name", "")
                 out[key] = seq if out.get(key, seq) == seq else None
     return {k: v for k, v in out.items() if v}
+
+
+def _attribute_hint(message: str) -> str | None:
+    """What a mention's attributes must be, for RELAX NG's bare "failed to validate attributes"."""
+    if not re.match(r"Element (name|placeName) failed to validate attributes", message):
+        return None
+    return ('a mention has type and ref="#<type>-…" (an authority record id), with resp and cert only on an '
+            "unreviewed machine annotation; check for a missing or misspelled ref (see docs/tei-encoding.md)")
 
 
 def _order_hint(tree, kind: str, err) -> str | None:
@@ -242,10 +250,26 @@ def _check_entities(path: Path, root, authority, report: Report) -> None:
         if label is None:
             continue  # _unknown_types reports it (E210)
         ref = (el.get("ref") or "").lstrip("#")
-        if el.get("resp") == MACHINE_RESP:
-            report.add(CorpusError(E211, f"unreviewed machine annotation {''.join(el.itertext())!r}",
+        surface = "".join(el.itertext())
+        machine = el.get("resp") == MACHINE_RESP
+        if machine and not ref:
+            # the tagger found no record: the schema allows it only here, so the reviewer must link it
+            report.add(CorpusError(E211, f"unreviewed machine annotation {surface!r} has no authority record",
+                                   path=str(path), line=el.sourceline, col=1,
+                                   hint=f'link it: add ref="#{ENTITY_ELEMENT[label][1]}-…" naming a record of '
+                                        "annotations/authority.xml (add a new record if none fits), then remove "
+                                        "resp and cert (or delete the element)"))
+            continue
+        if machine:
+            report.add(CorpusError(E211, f"unreviewed machine annotation {surface!r}",
                                    path=str(path), line=el.sourceline, col=1,
                                    hint="review it, then remove resp and cert (or delete the element)"))
+        if not ref:
+            report.add(CorpusError(E205, f"mention {surface!r} has no ref: every reviewed mention links to an "
+                                         "authority record", path=str(path), line=el.sourceline, col=1,
+                                   hint=f'add ref="#{ENTITY_ELEMENT[label][1]}-…" naming a record of '
+                                        "annotations/authority.xml (add a new record if none fits)"))
+            continue
         if authority is None:
             continue
         if ref not in authority:

@@ -149,3 +149,185 @@ def test_indicators_config_loads_with_every_record(built, corpus):
     row = ind[0]
     doc = corpus[row["doc_id"]]
     assert doc.text[row["start"]:row["end"]] == row["surface"]
+
+
+def test_load_dataset_rebuilds_when_the_corpus_changes(repo_copy, tmp_path, monkeypatch):
+    """The cache is keyed on the corpus files: an edited corpus is never served from an old build."""
+    import corpus_sz
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CORPUS_SZ_CACHE", str(cache))
+    docs = corpus_sz.load_dataset("documents")["train"]
+    assert docs["id"] == corpus_sz.load().fileids() and len(docs) == 5
+    builds = sorted(p.name for p in cache.iterdir())
+    assert len(builds) == 1 and builds[0].startswith(f"hf-{corpus_sz.__version__}-")
+    # a stray file that corpus.xml does not list is not loaded: same corpus, same build
+    (repo_copy / "annotations" / "draft.xml").write_text("<x/>", encoding="utf-8")
+    assert len(corpus_sz.load_dataset("documents")["train"]) == 5
+    assert sorted(p.name for p in cache.iterdir()) == builds
+    # a report removed from the corpus: a new build, without it
+    root = repo_copy / "annotations" / "corpus.xml"
+    root.write_text(root.read_text(encoding="utf-8").replace('  <xi:include href="hunnan-2021.xml"/>\n', ""),
+                    encoding="utf-8")
+    docs = corpus_sz.load_dataset("documents")["train"]
+    assert docs["id"] == corpus_sz.load().fileids() and "hunnan-2021" not in docs["id"] and len(docs) == 4
+    # an edit inside a report (its title) is seen too
+    f = repo_copy / "annotations" / "heping-2023.xml"
+    title = corpus_sz.load()["heping-2023"].metadata["title"]
+    f.write_text(f.read_text(encoding="utf-8").replace(title, title + "（修订）"), encoding="utf-8")
+    docs = corpus_sz.load_dataset("documents")["train"]
+    assert docs[docs["id"].index("heping-2023")]["title"] == title + "（修订）"
+    names = sorted(p.name for p in cache.iterdir())
+    assert len(names) == 3 and not [n for n in names if n.startswith(".")]  # no temporary folder left
+
+
+def test_load_dataset_cache_is_never_half_written(repo_copy, tmp_path, monkeypatch):
+    """A build that fails leaves nothing under the final name, and the next call builds again."""
+    import corpus_sz
+    from corpus_sz import hf
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CORPUS_SZ_CACHE", str(cache))
+    real = hf.write_hf
+
+    def crash(corpus, out):
+        real(corpus, out)
+        (out / "README.md").unlink()  # as if killed before the card was written
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(hf, "write_hf", crash)
+    with pytest.raises(KeyboardInterrupt):
+        corpus_sz.load_dataset("documents")
+    assert list(cache.iterdir()) == []
+    monkeypatch.setattr(hf, "write_hf", real)
+    assert len(corpus_sz.load_dataset("documents")["train"]) == 5
+
+
+def test_load_dataset_uses_a_build_another_process_finished_first(repo_copy, tmp_path, monkeypatch):
+    import corpus_sz
+    from corpus_sz import hf
+
+    monkeypatch.setenv("CORPUS_SZ_CACHE", str(tmp_path / "cache"))
+    real = hf.write_hf
+    other: list = []
+
+    def racing(corpus, out):
+        real(corpus, out)
+        if not other:  # the other process: builds the same corpus and renames it into place first
+            other.append(None)
+            other[0] = hf.cached_build()
+
+    monkeypatch.setattr(hf, "write_hf", racing)
+    assert len(corpus_sz.load_dataset("documents")["train"]) == 5
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [other[0].name]
+
+
+def _empty_authority(folder):
+    """authority.xml still there, with no record in it."""
+    from lxml import etree
+
+    from corpus_sz.xmlutil import TEI_NS
+
+    p = folder / "authority.xml"
+    tree = etree.parse(str(p))
+    for lst in list(tree.find(f".//{{{TEI_NS}}}standOff")):
+        for rec in list(lst):
+            lst.remove(rec)
+    tree.write(str(p), xml_declaration=True, encoding="UTF-8")
+
+
+def _strip_mentions(folder):
+    """Unwrap every mention of every report (the text is kept)."""
+    from lxml import etree
+
+    from corpus_sz.xmlutil import TEI_NS
+
+    for p in folder.glob("*-*.xml"):
+        tree = etree.parse(str(p))
+        for el in tree.getroot().find(f"{{{TEI_NS}}}text").iter(f"{{{TEI_NS}}}placeName", f"{{{TEI_NS}}}name"):
+            el.tag = "unwrap-me"
+        etree.strip_tags(tree, "unwrap-me")
+        tree.write(str(p), xml_declaration=True, encoding="UTF-8")
+
+
+def _build_cli(repo_copy, out):
+    from typer.testing import CliRunner
+
+    from corpus_sz.cli import app
+
+    res = CliRunner().invoke(app, ["build", "--path", str(repo_copy / "annotations"), "--out", str(out)])
+    assert res.exit_code == 2 and "Traceback" not in res.output and "Keys mismatch" not in res.output, res.output
+    (line,) = res.stderr.strip().splitlines()
+    assert not out.exists()
+    return line
+
+
+def test_build_refuses_an_authority_file_without_records(repo_copy, tmp_path):
+    """validate reports such a file (schema) and its mentions (E205): build says so in one line."""
+    _empty_authority(repo_copy / "annotations")
+    line = _build_cli(repo_copy, tmp_path / "out")
+    assert line.startswith(f"error: {repo_copy / 'annotations' / 'authority.xml'}: [E216] authority.xml holds no "
+                           "records (")
+    assert "restore the records" in line
+    _strip_mentions(repo_copy / "annotations")  # no mention needs a record: still no entities to export
+    assert "[E216] authority.xml holds no records (0 mentions" in _build_cli(repo_copy, tmp_path / "out")
+
+
+def test_build_refuses_mentions_whose_records_are_missing(repo_copy, tmp_path):
+    import re
+
+    p = repo_copy / "annotations" / "authority.xml"
+    text = p.read_text(encoding="utf-8")
+    record = re.search(r'\n *<place type="district" xml:id="district-hun-nan">.*?</place>', text, re.S).group(0)
+    p.write_text(text.replace(record, ""), encoding="utf-8")
+    line = _build_cli(repo_copy, tmp_path / "out")
+    assert f"{p}: [E205]" in line and "mentions refer to records that authority.xml does not have" in line
+    assert "#district-hun-nan" in line
+
+
+def test_build_leaves_out_an_empty_split(repo_copy, tmp_path):
+    """A corpus without the validation report builds; its ner config loads with train and test."""
+    import datasets
+    import yaml
+
+    from corpus_sz.build import build
+
+    root = repo_copy / "annotations" / "corpus.xml"
+    root.write_text(root.read_text(encoding="utf-8").replace('  <xi:include href="shenyang-2025.xml"/>\n', ""),
+                    encoding="utf-8")
+    build(tmp_path / "out", repo_copy / "annotations")
+    hf = tmp_path / "out" / "hf"
+    assert set(datasets.load_dataset(str(hf), "ner")) == {"train", "test"}
+    card = (hf / "README.md").read_text(encoding="utf-8")
+    header = yaml.safe_load(card.split("---")[1])
+    ner = next(c for c in header["configs"] if c["config_name"] == "ner")
+    assert [f["split"] for f in ner["data_files"]] == ["train", "test"]
+    assert "| validation | shenyang-2025 | 0 |" in card
+
+
+def test_card_sections_are_not_empty_and_the_load_example_is_real(corpus):
+    from corpus_sz.hf import card_markdown
+
+    card = card_markdown(corpus)
+    lines = [l for l in card.splitlines() if l.strip()]
+    for a, b in zip(lines, lines[1:]):
+        if a.startswith("## "):
+            assert not b.startswith("#") or b.startswith("### "), f"empty section {a!r} before {b!r}"
+    stats = card.split("## Statistics\n", 1)[1].split("\n## ", 1)[0]
+    assert "### Mentions per label and document" in stats and "### Top 15 records" in stats
+    assert "path/or/repo" not in card and 'load_dataset("ORG/NAME", "ner"' in card and "--repo-id" in card
+
+
+def test_card_credits_the_project_from_its_metadata(corpus, monkeypatch):
+    from corpus_sz import hf
+
+    authors, urls = hf.project_info()
+    assert (authors, urls) == ([], {})  # pyproject.toml declares neither: nothing is invented
+    bib = hf.card_markdown(corpus).split("```bibtex", 1)[1].split("```", 1)[0]
+    assert "author = {{corpus\\_sz contributors}}" in bib and "url" not in bib
+    monkeypatch.setattr(hf, "project_info", lambda: (["Li Wei", "Anna Schmidt"],
+                                                     {"Repository": "https://example.org/corpus_sz"}))
+    card = hf.card_markdown(corpus)
+    bib = card.split("```bibtex", 1)[1].split("```", 1)[0]
+    assert "author = {Li Wei and Anna Schmidt}" in bib and "url    = {https://example.org/corpus_sz}" in bib
+    assert "Project: [Repository](https://example.org/corpus_sz)." in card

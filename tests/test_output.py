@@ -196,6 +196,22 @@ def test_build_replaces_its_folders_whole(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["hf", "jsonl", "mine.txt", "tei", "text"]  # no staging left
 
 
+def test_build_copies_only_the_files_of_the_corpus(tmp_path):
+    """A draft or a backup in the corpus folder that corpus.xml does not include is not released."""
+    folder = tmp_path / "annotations"
+    shutil.copytree(REPO / "annotations", folder)
+    (folder / "draft-2026.xml").write_text("<TEI/>", encoding="utf-8")
+    shutil.copy(folder / "shenyang-2024.xml", folder / "shenyang-2024.backup.xml")
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["build", "--out", str(out), "--path", str(folder)])
+    assert res.exit_code == 0, res.output
+    want = ["authority.xml", "corpus.xml", "heping-2023.xml", "hunnan-2021.xml", "shenyang-2021.xml",
+            "shenyang-2024.xml", "shenyang-2025.xml"]
+    assert sorted(p.name for p in (out / "tei").iterdir()) == want and "tei:   7 files" in res.stdout
+    for name in want:
+        assert (out / "tei" / name).read_bytes() == (folder / name).read_bytes()
+
+
 def test_failed_build_leaves_out_as_it_was(tmp_path, monkeypatch):
     import corpus_sz.hf
 

@@ -369,8 +369,9 @@ def test_tag_tei_is_reviewable_and_reads_back(tmp_path, corpus, small_model):
     r = _run(["tag", str(f), "--format", "tei", "--out", str(out), "--model", str(small_model[1])])
     assert r.exit_code == 0, r.output
     files = list(out.glob("*.xml"))
-    assert [p.name for p in files] == ["baogao-2026.xml"]  # an id of the corpus's form: letters-year
+    assert [p.name for p in files] == ["2026 报告.xml"]  # named after the input file
     doc = document_from_tree(parse_bytes(files[0].read_bytes(), str(files[0])), str(files[0]))
+    assert doc.id == "baogao-2026"  # the xml:id keeps the corpus's form: letters-year
     assert doc.text == "标题\n" + para
     assert doc.entities
     for e in doc.entities:
@@ -391,6 +392,65 @@ def test_cert_follows_confidence_and_link():
     assert t("district-hun-nan", 0.5).cert == "low"
     assert t("district-hun-nan", None, "gazetteer").cert == "medium"
     assert t(None, None, "gazetteer").cert == "low"
+
+
+def _review_file(tmp_path, name="tiexi_2024_draft.txt"):
+    """A TEI file for review as `tag --format tei` writes it: one linked and one unlinked mention."""
+    from corpus_sz.pipeline.tagging import tei_bytes
+
+    text = "铁西区2024年政府工作报告\n深入实施“铁西英才计划”，推进城市更新行动。\n"
+    a, b = text.index("“铁西英才计划”"), text.index("城市更新行动")
+    ents = [Tagged(a, a + 8, "PROGRAMME", "“铁西英才计划”", None, "tagger", None, 0.93),
+            Tagged(b, b + 6, "PROGRAMME", "城市更新行动", "programme-cheng-shi-geng-xin-xing-dong", "gazetteer",
+                   "exact", None)]
+    f = tmp_path / (Path(name).stem + ".xml")
+    f.write_bytes(tei_bytes(tmp_path / name, text, ents))
+    return f
+
+
+def test_tag_tei_with_an_unlinked_mention_is_valid_except_for_review(tmp_path):
+    """An unlinked suggestion passes the schema; the validator asks for review and a record (E211 only)."""
+    from corpus_sz.validate import validate_paths
+
+    f = _review_file(tmp_path)
+    assert 'ref=' not in f.read_text(encoding="utf-8").split("“铁西英才计划”")[0].rsplit("<name", 1)[1]
+    report = validate_paths([f], check_seeds=False)
+    assert [e.code for e in report.errors] == ["E211", "E211"], [str(e) for e in report.errors]
+    unlinked = next(e for e in report.errors if "铁西英才计划" in e.message)
+    assert "has no authority record" in unlinked.message and 'ref="#programme-' in unlinked.hint
+    assert unlinked.path == str(f) and unlinked.line
+
+
+@pytest.mark.skipif(not (os.environ.get("CI") or os.environ.get("CORPUS_SZ_SLOW_TESTS")),
+                    reason="compiling tei_all.rng takes 10-20 s: runs in CI or with CORPUS_SZ_SLOW_TESTS=1")
+def test_tag_tei_validates_against_tei_all(tmp_path):
+    from lxml import etree
+
+    here = Path(__file__).resolve()
+    rng_path = next((p for p in (here.parents[2] / "shared/schemas/tei_all.rng",
+                                 here.parents[1] / "../shared/schemas/tei_all.rng") if p.exists()), None)
+    if rng_path is None:
+        pytest.skip("tei_all.rng (../shared/schemas) is not beside this checkout")
+    rng = etree.RelaxNG(etree.parse(str(rng_path)))
+    assert rng.validate(etree.parse(str(_review_file(tmp_path)))), rng.error_log
+
+
+def test_tag_tei_refuses_two_inputs_with_one_output_name(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    for d in ("a", "b"):
+        (tmp_path / d / "report.txt").write_text("深入实施“铁西英才计划”。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    r = _run(["tag", str(tmp_path / "a" / "report.txt"), str(tmp_path / "b" / "report.txt"), "--format", "tei",
+              "--out", str(out), "--model", str(tmp_path / "no-model")])
+    assert r.exit_code == 2 and "[E512]" in r.output and str(out / "report.xml") in r.output
+    assert len(r.output.strip().splitlines()) == 1 and not out.exists()  # refused before any work
+    # nor may a TEI file replace its input
+    src = tmp_path / "a" / "report.xml"
+    src.write_text("深入实施“铁西英才计划”。\n", encoding="utf-8")
+    r = _run(["tag", str(src), "--format", "tei", "--out", str(tmp_path / "a"), "--model", str(tmp_path / "m")])
+    assert r.exit_code == 2 and "[E512]" in r.output and "would replace the input" in r.output
+    assert src.read_text(encoding="utf-8") == "深入实施“铁西英才计划”。\n"
 
 
 def test_tagged_document_maps_offsets():

@@ -244,3 +244,28 @@ def test_missing_edition_stmt_names_the_expected_element(repo_copy):
     p.write_text(text[:start] + text[end:], encoding="utf-8")
     errs = [e for e in _errors(repo_copy) if e[0] == "E203"]
     assert errs and errs[0][1] == str(p) and "<editionStmt> is missing or out of place" in errs[0][3]
+
+
+def test_gold_mention_without_ref_is_refused(repo_copy):
+    """Only an unreviewed machine annotation may lack a record: a gold mention without ref is an error."""
+    path = repo_copy / "annotations" / "hunnan-2021.xml"
+    text = path.read_text(encoding="utf-8")
+    m = re.search(r'<name type="project" ref="#[^"]+">([^<]+)<', text)
+    path.write_text(text.replace(m.group(0), f'<name type="project">{m.group(1)}<', 1), encoding="utf-8")
+    line = _line_of(path, f'<name type="project">{m.group(1)}<')
+    errs = _errors(repo_copy)
+    assert [(c, f, l) for c, f, l, _ in errs] == [("E203", str(path), line), ("E205", str(path), line)]
+    assert "ref=" in errs[0][3] and f"{m.group(1)!r} has no ref" in errs[1][3] and 'ref="#project-' in errs[1][3]
+
+
+def test_machine_mention_without_ref_must_be_the_taggers(repo_copy):
+    path = repo_copy / "annotations" / "hunnan-2021.xml"
+    text = path.read_text(encoding="utf-8")
+    m = re.search(r'<name type="project" ref="#[^"]+">([^<]+)<', text)
+    path.write_text(text.replace(m.group(0), f'<name type="project" resp="#someone" cert="low">{m.group(1)}<', 1),
+                    encoding="utf-8")
+    assert [c for c, *_ in _errors(repo_copy)] == ["E203", "E205"]
+    path.write_text(text.replace(m.group(0), f'<name type="project" resp="#corpus_sz_tagger" cert="low">'
+                                             f"{m.group(1)}<", 1), encoding="utf-8")
+    errs = _errors(repo_copy)
+    assert [c for c, *_ in errs] == ["E211"] and "has no authority record" in errs[0][3]
