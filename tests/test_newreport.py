@@ -164,6 +164,10 @@ def test_new_report_annotate_validate_build(repo_copy, inputs, tmp_path):
             .splitlines()]
     assert sum(1 for e in ents if e["doc_id"] == "tiexi-2024") == 4
     assert any("built 6 documents" in line for line in summary)
+    # the dataset card counts the new report and its district, and lists it in the ner train split
+    card = (tmp_path / "build" / "hf" / "README.md").read_text(encoding="utf-8")
+    assert "of Shenyang city and three of its districts," in card and "The sources are six scraped web pages" in card
+    assert "| train | shenyang-2021, heping-2023, hunnan-2021, tiexi-2024 | " in card
 
 
 def test_refusals_write_nothing(repo_copy, inputs, tmp_path):
