@@ -288,8 +288,13 @@ def _whole(doc: Document, status: str) -> DocDiff:
 
 
 # -- the report -----------------------------------------------------------------------
+def _ref(ref: str | None) -> str:
+    # an unreviewed machine suggestion may have no record yet: say so rather than print "#None"
+    return f"`#{ref}`" if ref is not None else "(no record)"
+
+
 def _ent(e: Entity) -> str:
-    return f"`{e.start}–{e.end}` {e.label} `#{e.ref}`"
+    return f"`{e.start}–{e.end}` {e.label} {_ref(e.ref)}"
 
 
 def _line(c: Change) -> str:
@@ -298,10 +303,11 @@ def _line(c: Change) -> str:
     if c.kind == "removed":
         return f"- **removed** {_ent(c.old)}: {c.context}"
     if c.kind == "relabelled":
-        ref = f" `#{c.old.ref}` → `#{c.new.ref}`" if c.old.ref != c.new.ref else f" `#{c.new.ref}`"
+        ref = f" {_ref(c.old.ref)} → {_ref(c.new.ref)}" if c.old.ref != c.new.ref else f" {_ref(c.new.ref)}"
         return f"- **relabelled** `{c.new.start}–{c.new.end}` {c.old.label} → {c.new.label}{ref}: {c.context}"
     if c.kind == "relinked":
-        return f"- **relinked** `{c.new.start}–{c.new.end}` {c.new.label} `#{c.old.ref}` → `#{c.new.ref}`: {c.context}"
+        return (f"- **relinked** `{c.new.start}–{c.new.end}` {c.new.label} {_ref(c.old.ref)} → {_ref(c.new.ref)}: "
+                f"{c.context}")
     if c.kind == "reviewed":
         return f"- **reviewed** {_ent(c.new)} (machine annotation confirmed): {c.context}"
     return (f"- **attribution** {_ent(c.new)} resp {c.old.resp!r} cert {c.old.cert!r} → resp {c.new.resp!r} "

@@ -227,7 +227,7 @@ def card_body(corpus: Corpus, counts) -> str:
     lines = [
         f"# corpus_sz {__version__}",
         "",
-        "Chinese local-government work reports (政府工作报告) of Shenyang city and two of its districts,",
+        f"Chinese local-government work reports (政府工作报告) of {_scope(corpus)},",
         "cleaned from scraped web pages, divided into parts, sections and paragraphs, and annotated with",
         "mentions of **DISTRICT**, **ZONE**, **PROJECT** and **PROGRAMME**, each linked to an authority record",
         "shared across reports (the same programme in 2021 and 2024 points to one record).",
@@ -251,7 +251,9 @@ def card_body(corpus: Corpus, counts) -> str:
         "",
         "## Sources and cleaning",
         "",
-        "The sources are five scraped web pages (kept byte for byte in the project's `seeds/`). Cleaning is",
+        # one seed per report
+        f"The sources are {_number(len(corpus))} scraped web {_plural(len(corpus), 'page')} (kept byte for byte in "
+        "the project's `seeds/`). Cleaning is",
         "deterministic and declared per document: web boilerplate, navigation, footers and bylines are removed;",
         "a spam string that replaced 省委, 全省 and 辽宁省人民政府 in the 2024 city report is corrected with the",
         "original kept; a sidebar that cut 兴沈英才计划 in two is moved out and the sentence rejoined; broken",
@@ -295,7 +297,7 @@ def card_body(corpus: Corpus, counts) -> str:
         "| split | documents | rows | " + " | ".join(LABELS) + " |",
         "|---|---|---:|" + "---:|" * len(LABELS),
     ]
-    for s, ds in NER_SPLITS.items():
+    for s, ds in _split_documents(corpus).items():
         lines.append(f"| {s} | {', '.join(ds)} | {counts['ner'][s]} | "
                      + " | ".join(str(per_split[s][l]) for l in LABELS) + " |")
     lines += [
@@ -333,6 +335,40 @@ def card_body(corpus: Corpus, counts) -> str:
     ]
     lines += _changelog_entries()
     return "\n".join(lines) + "\n"
+
+
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _number(n: int) -> str:
+    """``n`` for running text: a word up to ten, digits above (the card's prose style)."""
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+
+
+def _plural(n: int, noun: str) -> str:
+    return noun if n == 1 else noun + "s"
+
+
+def _scope(corpus: Corpus) -> str:
+    """Whose reports these are ("Shenyang city and two of its districts"), counted from the documents'
+    metadata so that the card stays true when `corpus-sz new-report` adds a report or one is removed."""
+    city = any(d.metadata.get("level") == "city" for d in corpus)
+    # a district with several reports counts once: by its GB/T 2260 code, else its place name
+    districts = len({d.metadata.get("admin_code") or d.metadata.get("place") or d.id for d in corpus
+                     if d.metadata.get("level") == "district"})
+    if not districts:
+        return "Shenyang city"
+    if not city:
+        return f"{_number(districts)} {_plural(districts, 'district')} of Shenyang"
+    return f"Shenyang city and {_number(districts)} of its districts"
+
+
+def _split_documents(corpus: Corpus) -> dict[str, list[str]]:
+    """The documents of each ``ner`` split: the fixed ones, and in train every report added since."""
+    fixed = {d for ds in NER_SPLITS.values() for d in ds}
+    out = {s: list(ds) for s, ds in NER_SPLITS.items()}
+    out["train"] += [d.id for d in corpus if d.id not in fixed]  # rows() puts them in train
+    return out
 
 
 # The label of [project.urls] that a citation points to, in order of preference.

@@ -13,7 +13,9 @@
 4. With ``preannotate``, machine annotations from :mod:`corpus_sz.pipeline`
    (when it is installed and trained) are added with
    ``resp="#corpus_sz_tagger"`` and ``cert``; ``corpus-sz validate`` reports
-   them (E211) until a person has reviewed them.
+   them (E211) until a person has reviewed them. A suggestion without a record
+   (a new name, or a ref the authority file does not have) is kept without
+   ``ref``, as ``corpus-sz tag --format tei`` writes it.
 
 Everything is computed and checked before the first file is written.
 """
@@ -23,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import E505, CorpusError
@@ -86,7 +88,10 @@ def preannotate(doc: Document, authority) -> tuple[list[Entity], str]:
             except ImportError:
                 predict_document = None
             if predict_document is not None:  # the tagger's own chunking; cert high/medium/low
-                raw = [t.to_entity() for t in predict_document(nlp, doc.text)]
+                # a ref the authority file lacks is dropped here, where the cert can be derived
+                # again for an unlinked span (high means "confident and linked")
+                raw = [(t if _known_ref(t.ref, t.label, authority) else replace(t, ref=None, link=None)).to_entity()
+                       for t in predict_document(nlp, doc.text)]
             else:
                 raw = []
                 for p in doc.paragraphs:
@@ -100,27 +105,48 @@ def preannotate(doc: Document, authority) -> tuple[list[Entity], str]:
     return _usable_machine(doc, raw, authority)
 
 
+def _known_ref(ref: str | None, label: str, authority) -> bool:
+    """Whether ``ref`` names a record of ``authority`` with the mention's label."""
+    return ref is not None and authority is not None and ref in authority and authority[ref].label == label
+
+
 def _usable_machine(doc: Document, raw: list[Entity], authority) -> tuple[list[Entity], str]:
+    """The suggestions the report can hold, linked where possible, and a note saying how many.
+
+    A suggestion without a usable record is kept without ``ref`` (the schema allows it only with
+    the tagger's ``resp``; validate reports it as E211 until a reviewer links it): the names a new
+    report adds are the ones the authority file does not have yet, so they are what a reviewer most
+    needs to see. A ref that is not a record of the mention's label (the model was trained on an
+    older authority file, or mislabelled the span) is dropped the same way rather than written as a
+    dangling ref (E205). Only a span the report cannot hold (out of range, across a paragraph,
+    cutting a recorded edit, overlapping an earlier suggestion) is left out.
+    """
     from .formats.merge import ToolDoc, ToolSpan, span_problems
 
     text = doc.text
     index = authority.alias_index() if authority is not None else {}
     out: list[Entity] = []
-    dropped = 0
+    dropped = unlinked = 0
     for e in sorted(raw, key=lambda e: (e.start, e.end)):
-        ref = e.ref
-        if not ref:
+        ref = e.ref if _known_ref(e.ref, e.label, authority) else None
+        cert = e.cert if e.cert is not None else "unknown"
+        if ref is None:
             cands = [r for r in index.get(text[e.start:e.end], []) if r.label == e.label]
             ref = cands[0].id if len(cands) == 1 else None
+        if ref is None and e.ref is not None and cert == "high":
+            cert = "medium"  # "high" promises a span that links to a record (docs/contributing.md)
         td = ToolDoc(text, [ToolSpan(e.start, e.end, e.label, ref)])
-        if ref is None or span_problems(doc, td, authority) or (out and e.start < out[-1].end):
+        if span_problems(doc, td, authority) or (out and e.start < out[-1].end):
             dropped += 1
             continue
-        cert = e.cert if e.cert is not None else "unknown"
+        unlinked += ref is None
         out.append(Entity(e.start, e.end, e.label, ref, text[e.start:e.end], MACHINE_RESP, cert))
-    note = f"pre-annotated {len(out)} mentions (resp={MACHINE_RESP}); review them before merging"
+    note = f"pre-annotated {len(out)} mentions (resp={MACHINE_RESP})"
+    if unlinked:
+        note += f", {unlinked} of them without an authority record"
+    note += "; review them before merging"
     if dropped:
-        note += f"; {dropped} suggestions without a usable record or span were left out"
+        note += f"; {dropped} suggestions with an unusable span were left out"
     return out, note
 
 

@@ -9,7 +9,11 @@ from .model import LABELS
 
 
 def stats_markdown(corpus: Corpus, top: int = 10, level: int = 2) -> str:
-    """The statistics as markdown tables, each under a heading of ``level`` (3 inside a card's section)."""
+    """The statistics as markdown tables, each under a heading of ``level`` (3 inside a card's section).
+
+    A mention without a record (a machine suggestion not yet reviewed, ``ref`` None) counts as a
+    mention but not as a record; a line under the first table says how many there are.
+    """
     h = "#" * level
     lines = ["| document | " + " | ".join(LABELS) + " | total | records |",
              "|---|" + "---:|" * (len(LABELS) + 2)]
@@ -18,20 +22,23 @@ def stats_markdown(corpus: Corpus, top: int = 10, level: int = 2) -> str:
     for d in corpus:
         c = Counter(e.label for e in d.entities)
         totals.update(c)
-        refs = {e.ref for e in d.entities}
+        refs = {e.ref for e in d.entities if e.ref is not None}
         all_refs |= refs
         lines.append(f"| {d.id} | " + " | ".join(str(c[l]) for l in LABELS) + f" | {sum(c.values())} | {len(refs)} |")
     lines.append("| **all** | " + " | ".join(str(totals[l]) for l in LABELS)
                  + f" | {sum(totals.values())} | {len(all_refs)} |")
     out = [f"{h} Mentions per label and document", "", *lines, ""]
-    recs = Counter(e.ref for d in corpus for e in d.entities)
+    unlinked = sum(e.ref is None for d in corpus for e in d.entities)
+    if unlinked:
+        out += [f"{unlinked} of the mentions have no authority record yet (unreviewed machine suggestions).", ""]
+    linked = [(d.id, e.ref) for d in corpus for e in d.entities if e.ref is not None]
+    recs = Counter(ref for _, ref in linked)
     docs_per: dict[str, set] = {}
-    for d in corpus:
-        for e in d.entities:
-            docs_per.setdefault(e.ref, set()).add(d.id)
+    for doc_id, ref in linked:
+        docs_per.setdefault(ref, set()).add(doc_id)
     out += [f"{h} Distinct records per label", "", "| label | records used | records in authority |", "|---|---:|---:|"]
     for l in LABELS:
-        used = {e.ref for d in corpus for e in d.entities if e.label == l}
+        used = {e.ref for d in corpus for e in d.entities if e.label == l and e.ref is not None}
         out.append(f"| {l} | {len(used)} | {len(corpus.authority.by_label(l))} |")
     out += ["", f"{h} Top {top} records", "", "| record | label | name | mentions | documents |",
             "|---|---|---|---:|---:|"]

@@ -138,3 +138,31 @@ def test_build_without_the_authority_file_is_a_clear_error(ann_copy, tmp_path):
     r = cli("build", "--out", str(tmp_path / "out"), "--path", str(ann_copy))
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "[E406] authority.xml, included by corpus.xml, is missing" in r.stderr
+
+
+def _unlink_first_mention(ann_copy, doc_id="hunnan-2021"):
+    """Make the first mention of ``doc_id`` an unreviewed machine suggestion without a record."""
+    from corpus_sz.encode import with_entities
+    from corpus_sz.model import Entity
+    from corpus_sz.tei import read_document, write_document
+
+    p = ann_copy / f"{doc_id}.xml"
+    d = read_document(p)
+    e = d.entities[0]
+    ents = [Entity(e.start, e.end, e.label, None, e.text, "#corpus_sz_tagger", "low"), *d.entities[1:]]
+    write_document(with_entities(d, ents), p)
+    return e
+
+
+def test_stats_count_unlinked_mentions_but_no_record(ann_copy):
+    from corpus_sz.stats import stats_markdown
+
+    _unlink_first_mention(ann_copy)
+    c = corpus_sz.load(ann_copy)
+    md = stats_markdown(c)
+    refs = {e.ref for d in c for e in d.entities if e.ref is not None}
+    hunnan = {e.ref for e in c["hunnan-2021"].entities if e.ref is not None}
+    assert f"| 205 | {len(hunnan)} |" in md
+    assert f"| {sum(len(d.entities) for d in c)} | {len(refs)} |" in md
+    assert "1 of the mentions have no authority record yet (unreviewed machine suggestions)." in md
+    assert "| None |" not in md

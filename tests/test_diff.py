@@ -121,3 +121,15 @@ def test_git_revisions(repo_copy):
     assert r.returncode == 1, r.stderr
     assert r.stdout.startswith("# Annotation changes: `HEAD~1:annotations` → `HEAD:annotations`")
     assert "## shenyang-2025" in r.stdout and "**relinked**" in r.stdout
+
+
+def test_unlinked_machine_mention_is_shown_without_a_ref(repo_copy, tmp_path):
+    """A suggestion without a record (ref None) that a reviewer links reads "(no record) → #id", not "#None"."""
+    p = repo_copy / "annotations" / "hunnan-2021.xml"
+    d = read_document(p)
+    e = d.entities[0]
+    old = tmp_path / "old.xml"
+    write_document(with_entities(d, [Entity(e.start, e.end, e.label, None, e.text, "#corpus_sz_tagger", "low"),
+                                      *d.entities[1:]]), old)
+    md = render(diff_specs(str(old), str(p)))
+    assert f"**relinked** `{e.start}–{e.end}` {e.label} (no record) → `#{e.ref}`: " in md and "None" not in md

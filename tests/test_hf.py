@@ -331,3 +331,29 @@ def test_card_credits_the_project_from_its_metadata(corpus, monkeypatch):
     bib = card.split("```bibtex", 1)[1].split("```", 1)[0]
     assert "author = {Li Wei and Anna Schmidt}" in bib and "url    = {https://example.org/corpus_sz}" in bib
     assert "Project: [Repository](https://example.org/corpus_sz)." in card
+
+
+def _without(ann, *ids):
+    root = ann / "corpus.xml"
+    text = root.read_text(encoding="utf-8")
+    for doc_id in ids:
+        text = text.replace(f'  <xi:include href="{doc_id}.xml"/>\n', "")
+    root.write_text(text, encoding="utf-8")
+    import corpus_sz
+
+    return corpus_sz.load(ann)
+
+
+@pytest.mark.parametrize("removed, scope, sources", [
+    (("hunnan-2021",), "of Shenyang city and one of its districts,", "four scraped web pages"),
+    (("hunnan-2021", "heping-2023"), "of Shenyang city,", "three scraped web pages"),
+    (("shenyang-2021", "shenyang-2024", "shenyang-2025"), "of two districts of Shenyang,", "two scraped web pages"),
+])
+def test_card_counts_come_from_the_corpus(repo_copy, removed, scope, sources):
+    """The card counts the reports and districts it describes (they change with new-report or a removal)."""
+    from corpus_sz.hf import card_markdown
+
+    card = card_markdown(_without(repo_copy / "annotations", *removed))
+    assert f"Chinese local-government work reports (政府工作报告) {scope}\n" in card
+    assert f"The sources are {sources} (kept byte for byte" in card
+    assert "five" not in card.split("## Configs", 1)[0]

@@ -164,6 +164,10 @@ def test_new_report_annotate_validate_build(repo_copy, inputs, tmp_path):
             .splitlines()]
     assert sum(1 for e in ents if e["doc_id"] == "tiexi-2024") == 4
     assert any("built 6 documents" in line for line in summary)
+    # the dataset card counts the new report and its district, and lists it in the ner train split
+    card = (tmp_path / "build" / "hf" / "README.md").read_text(encoding="utf-8")
+    assert "of Shenyang city and three of its districts," in card and "The sources are six scraped web pages" in card
+    assert "| train | shenyang-2021, heping-2023, hunnan-2021, tiexi-2024 | " in card
 
 
 def test_refusals_write_nothing(repo_copy, inputs, tmp_path):
@@ -210,27 +214,90 @@ def _fake_pipeline(monkeypatch, **functions):
     monkeypatch.setattr(corpus_sz, "pipeline", fake, raising=False)
 
 
-def test_preannotate_marks_machine_mentions(repo_copy, inputs, monkeypatch):
+def test_preannotate_marks_machine_mentions(repo_copy, inputs, monkeypatch, tmp_path):
+    """Suggestions without a usable record are kept unlinked (E211 only), read, built and linked on import."""
     import corpus_sz
+    from corpus_sz.build import build
+    from corpus_sz.formats.merge import export_docs, import_paths
     from corpus_sz.model import Entity
     from corpus_sz.newreport import new_report
     from corpus_sz.validate import validate_paths
 
     def tag_document(doc):
         t = doc.text
-        i = t.index("和平区")
+        i, j, k, w = t.index("和平区"), t.index("于洪区"), t.index("铁西区老工业基地"), t.index("工作")
         return [Entity(i, i + 3, "DISTRICT", None, cert="0.9"),  # linked by name
                 Entity(i + 1, i + 3, "DISTRICT", None),  # overlaps: left out
-                Entity(t.index("工作"), t.index("工作") + 2, "PROGRAMME", None)]  # no record: left out
+                Entity(j, j + 3, "DISTRICT", "district-no-such", cert="high"),  # unknown ref: linked by name
+                Entity(k, k + 8, "PROJECT", "project-no-such", cert="high"),  # unknown ref, no name: unlinked
+                Entity(w, w + 2, "PROGRAMME", "district-he-ping")]  # a record of another label: unlinked
 
-    _fake_pipeline(monkeypatch, tag_document=tag_document)
+    seed, meta = inputs
+    with monkeypatch.context() as m:  # the real pipeline is back for build
+        _fake_pipeline(m, tag_document=tag_document)
+        res = new_report(seed, "tiexi-2024", meta, preannotate_=True)
+    assert res.machine == 4
+    assert res.notes == ["pre-annotated 4 mentions (resp=#corpus_sz_tagger), 2 of them without an authority record; "
+                         "review them before merging; 1 suggestions with an unusable span were left out"]
+    ents = corpus_sz.load()["tiexi-2024"].entities
+    # "high" is only for a linked span (docs/contributing.md): an unlinked one says medium
+    assert [(e.text, e.ref, e.resp, e.cert) for e in ents] == [
+        ("工作", None, "#corpus_sz_tagger", "unknown"),
+        ("和平区", "district-he-ping", "#corpus_sz_tagger", "0.9"),
+        ("于洪区", "district-yu-hong", "#corpus_sz_tagger", "high"),
+        ("铁西区老工业基地", None, "#corpus_sz_tagger", "medium")]
+    xml = (repo_copy / "annotations" / "tiexi-2024.xml").read_text(encoding="utf-8")
+    assert '<name type="project" resp="#corpus_sz_tagger" cert="medium">铁西区老工业基地</name>' in xml
+    report = validate_paths([repo_copy / "annotations"])  # the schemas accept it; no E204: the seed is registered
+    assert [x.code for x in report.errors] == ["E211"] * 4
+    assert sum("has no authority record" in x.message for x in report.errors) == 2
+
+    # build releases what the files hold (as for linked machine mentions), ref null, and says so
+    summary = build(tmp_path / "build")
+    rows = [json.loads(line) for line in (tmp_path / "build" / "jsonl" / "entities.jsonl")
+            .read_text(encoding="utf-8").splitlines()]
+    assert [r["ref"] for r in rows if r["doc_id"] == "tiexi-2024"] == [None, "district-he-ping", "district-yu-hong",
+                                                                        None]
+    assert any(line.startswith("note:  4 mentions are unreviewed machine suggestions (2 without") for line in summary)
+
+    # review in Label Studio: delete one suggestion, link one to a new record, confirm the rest
+    out = tmp_path / "ls"
+    export_docs("labelstudio", out, ["tiexi-2024"])
+    f = out / "tiexi-2024.json"
+    tasks = json.loads(f.read_text(encoding="utf-8"))
+    result = tasks[0]["annotations"][0]["result"]
+    gone = next(r["id"] for r in result if r["value"].get("text") == "工作")
+    tasks[0]["annotations"][0]["result"] = [r for r in result if r["id"] != gone]
+    f.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    (r,) = import_paths(f, replace=True, reviewed=True, add_records=True)
+    assert validate_paths([repo_copy / "annotations"]).ok
+    ents = corpus_sz.load()["tiexi-2024"].entities
+    assert [(e.text, e.ref, e.resp) for e in ents] == [
+        ("和平区", "district-he-ping", None), ("于洪区", "district-yu-hong", None),
+        ("铁西区老工业基地", "project-tie-xi-qu-lao-gong-ye-ji-di", None)]
+
+
+def test_preannotate_unknown_ref_of_the_tagger(repo_copy, inputs, monkeypatch):
+    """A ref the model knows but authority.xml does not: dropped, and the cert is that of an unlinked span."""
+    import corpus_sz
+    from corpus_sz.pipeline.tagging import Tagged
+
+    def predict_document(nlp, text):
+        k = text.index("铁西区老工业基地")
+        return [Tagged(k, k + 8, "PROJECT", text[k:k + 8], "project-gone", "tagger", "name", 0.95),
+                Tagged(k + 8, k + 10, "PROGRAMME", text[k + 8:k + 10], "programme-gone", "gazetteer", "name")]
+
+    _fake_pipeline(monkeypatch, load_pipeline=lambda: object())
+    tagging = types.ModuleType("corpus_sz.pipeline.tagging")
+    tagging.predict_document = predict_document
+    monkeypatch.setitem(sys.modules, "corpus_sz.pipeline.tagging", tagging)
+    from corpus_sz.newreport import new_report
+
     seed, meta = inputs
     res = new_report(seed, "tiexi-2024", meta, preannotate_=True)
-    assert res.machine == 1 and "2 suggestions" in res.notes[0]
-    (e,) = corpus_sz.load()["tiexi-2024"].entities
-    assert (e.text, e.ref, e.resp, e.cert) == ("和平区", "district-he-ping", "#corpus_sz_tagger", "0.9")
-    report = validate_paths([repo_copy / "annotations"])
-    assert [x.code for x in report.errors] == ["E211"]
+    assert res.machine == 2
+    ents = corpus_sz.load()["tiexi-2024"].entities
+    assert [(e.text, e.ref, e.cert) for e in ents] == [("铁西区老工业基地", None, "medium"), ("调整", None, "low")]
 
 
 def test_cli_without_tagger(repo_copy, inputs):
