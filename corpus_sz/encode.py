@@ -20,7 +20,7 @@ from .clean import clean_all
 from .corpus import AUTHORITY_FILE, ROOT_FILE, corpus_files
 from .errors import E204, E408, CorpusError
 from .model import LABELS, Document, Entity
-from .tei import LICENCE, document_to_tei, read_document
+from .tei import LICENCE, document_to_tei, read_document, revision_desc
 from .version import __release_date__, __version__
 from .xmlutil import TEI_NS, XI_NS, XML_ID, XML_LANG, atomic_write, tei, to_bytes
 
@@ -94,8 +94,7 @@ def root_bytes(docs: list[Document], auth: Authority, version: str = __version__
     prof = tei(h, "profileDesc")
     lu = tei(prof, "langUsage")
     tei(lu, "language", text="Chinese (simplified script)", ident="zh-Hans")
-    rd = tei(h, "revisionDesc")
-    tei(rd, "change", text=f"corpus_sz {version}; see CHANGELOG.md.", when=__release_date__, n=version)
+    revision_desc(h, version)
     etree.SubElement(root, f"{{{XI_NS}}}include", href=AUTHORITY_FILE)
     for d in docs:
         etree.SubElement(root, f"{{{XI_NS}}}include", href=f"{d.id}.xml")

@@ -17,7 +17,7 @@ from lxml import etree
 
 from .errors import E203, E207, E210, CorpusError
 from .model import LABELS, Block, Div, Document, Entity, Piece
-from .version import __release_date__, __version__
+from .version import __release_date__, __version__, release_history
 from .xmlutil import TEI_NS, XML_ID, XML_LANG, local, parse_xml, tei, to_bytes
 
 ENTITY_ELEMENT = {"DISTRICT": ("placeName", "district"), "ZONE": ("placeName", "zone"),
@@ -316,10 +316,16 @@ def _header(doc: Document, text_el: etree._Element, version: str) -> etree._Elem
         tei(st, "date", text=md["date"], when=md["date"], type=md.get("date_type"))
     xd = tei(h, "xenoData")
     xd.text = json.dumps(md, ensure_ascii=False, sort_keys=True)
-    rd = tei(h, "revisionDesc")
-    tei(rd, "change", text=f"corpus_sz {version}: cleaned text, structure and entity annotation.",
-        when=__release_date__, n=version)
+    revision_desc(h, version)
     return h
+
+
+def revision_desc(header: etree._Element, version: str) -> etree._Element:
+    """<revisionDesc>: one <change> per release up to ``version``, newest first."""
+    rd = tei(header, "revisionDesc")
+    for n, when, what in release_history(version):
+        tei(rd, "change", text=f"corpus_sz {n}: {what}.", when=when, n=n)
+    return rd
 
 
 def write_document(doc: Document, path: Path, version: str = __version__) -> None:

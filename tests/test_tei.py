@@ -56,3 +56,18 @@ def test_spam_corrections_in_tei():
     corrs = root.findall(".//t:text//t:choice/t:corr[@type='spam']", ns)
     assert [c.text for c in corrs] == ["全省", "省委", "省委", "全省", "省委", "省委"]
     assert all(c.getprevious().text == "365体育投注_365体育直播-竞猜网投" for c in corrs)
+
+
+def test_every_file_lists_every_release_and_the_changelog_has_them():
+    """The revision history in each header is the release list, newest (the package version) first,
+    and every release has its CHANGELOG section: a release cannot be half made."""
+    from corpus_sz.version import RELEASES, __release_date__
+
+    assert RELEASES[0][:2] == (__version__, __release_date__)
+    ns = {"t": "http://www.tei-c.org/ns/1.0"}
+    for f in [*component_files(ANN), ANN / "corpus.xml"]:
+        changes = etree.parse(str(f)).getroot().findall(".//t:revisionDesc/t:change", ns)
+        assert [(c.get("n"), c.get("when")) for c in changes] == [r[:2] for r in RELEASES], f.name
+    changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    for version, date, _ in RELEASES:
+        assert f"\n## {version} — {date}\n" in changelog, version
