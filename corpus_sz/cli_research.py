@@ -58,14 +58,22 @@ def indicators(ids: List[str] = typer.Argument(None, help="document ids (default
 
 @app.command()
 @guarded
-def kwic(query: str = typer.Argument(..., help="a string, or a record id / canonical name"),
+def kwic(query: str = typer.Argument(..., help="the string to find; with --ref, a record id, canonical name or alias"),
          window: int = typer.Option(20, "--window", "-w", help="characters of context on each side"),
-         ref: bool = typer.Option(False, "--ref", help="QUERY is an authority record (id, name or alias)"),
-         literal: bool = typer.Option(False, "--literal", help="QUERY is a plain string, even if it names a record"),
+         ref: bool = typer.Option(False, "--ref", help="QUERY is an authority record (id, canonical name or alias): "
+                                  "list its annotated mentions, whatever their surface form"),
+         literal: bool = typer.Option(False, "--literal", help="QUERY is a plain string (the default; kept for old scripts)"),
          label: Optional[str] = typer.Option(None, help="keep only matches inside entities of this label"),
          fmt: str = typer.Option("text", "--format", help="text, tsv or jsonl"),
          path: Optional[Path] = typer.Option(None, help=PATH_HELP)) -> None:
-    """Concordance: every occurrence of a string, or every mention of a record, with its context."""
+    """Concordance: every occurrence of a string, or (--ref) every mention of one authority record.
+
+    Without --ref, QUERY is always a string: every occurrence in the texts, annotated or not, overlapping ones included, each with the mention it falls inside.
+
+    With --ref, QUERY is a record id, canonical name or alias; a name of several records is an error listing their ids.
+
+    A summary line on stderr states the mode, what was matched and the count.
+    """
     from . import load
     from .kwic import format_kwic
     from .kwic import kwic as run_kwic
@@ -74,17 +82,15 @@ def kwic(query: str = typer.Argument(..., help="a string, or a record id / canon
         raise CorpusError(E404, "--ref and --literal exclude each other")
     if fmt not in ("text", "tsv", "jsonl"):
         raise CorpusError(E404, f"unknown format {fmt!r}", hint="--format text, tsv or jsonl")
-    by = "record" if ref else "string" if literal else "auto"
-    df = run_kwic(load(path), query, window=window, by=by, label=label)
+    df = run_kwic(load(path), query, window=window, by="record" if ref else "string", label=label)
     if fmt == "tsv":
         typer.echo(df.to_csv(sep="\t", index=False, lineterminator="\n"), nl=False)
     elif fmt == "jsonl":
         text = df.to_json(orient="records", lines=True, force_ascii=False) if len(df) else ""
         typer.echo(text if text.endswith("\n") or not text else text + "\n", nl=False)
-    else:
-        if len(df):
-            typer.echo(format_kwic(df))
-        typer.echo(f"{len(df)} matches", err=True)
+    elif len(df):
+        typer.echo(format_kwic(df))
+    typer.echo(df.attrs["summary"], err=True)
 
 
 @app.command()

@@ -165,7 +165,8 @@ class Corpus:
 
     # -- research helpers (corpus_sz.kwic, corpus_sz.timeline) ---------------------------
     def kwic(self, query: str, window: int = 20, **kw):
-        """Concordance of a string or of an authority record's mentions (see :func:`corpus_sz.kwic.kwic`)."""
+        """Concordance of a string (default) or, with ``by="record"``, of an authority record's mentions
+        (see :func:`corpus_sz.kwic.kwic`)."""
         from .kwic import kwic
 
         return kwic(self, query, window, **kw)

@@ -41,15 +41,15 @@ def test_kwic_string(corpus):
 def test_kwic_record_by_id_name_and_alias(corpus):
     expected = [(d.id, e.start, e.end) for d in corpus for e in sorted(d.entities, key=lambda e: e.start)
                 if e.ref == PROG]
-    by_id = corpus.kwic(PROG, window=10)
+    by_id = corpus.kwic(PROG, window=10, by="record")
     assert list(zip(by_id["doc_id"], by_id["start"], by_id["end"])) == expected
     assert set(by_id["ref"]) == {PROG} and set(by_id["label"]) == {"PROGRAMME"}
     assert by_id["doc_id"].nunique() == 5  # the programme runs through every report
-    by_name = corpus.kwic("京沈对口合作", window=10)
+    by_name = corpus.kwic("京沈对口合作", window=10, by="record")
     assert by_name.equals(by_id)
-    # a string search of the same name finds the text, with the entity it falls in
+    # a plain query is a string search, even when it is a canonical name
     literal = kwic(corpus, "京沈对口合作", by="string")
-    assert len(literal) >= len(by_id)
+    assert corpus.kwic("京沈对口合作").equals(literal) and len(literal) >= len(by_id)
     # an alias works when a record is asked for explicitly
     rec = next(r for r in corpus.authority if r.aliases and any(e.ref == r.id for d in corpus for e in d.entities))
     alias = next(a for a in rec.aliases if sum(a in x.aliases for x in corpus.authority) == 1)
@@ -60,7 +60,7 @@ def test_kwic_mentions_have_any_surface(corpus):
     """Record mode finds mentions whatever their surface form (aliases included)."""
     counts = Counter(e.ref for d in corpus for e in d.entities)
     ref = next(r for r, n in counts.most_common() if len({e.text for d in corpus for e in d.entities if e.ref == r}) > 1)
-    df = corpus.kwic(ref, window=0)
+    df = corpus.kwic(ref, window=0, by="record")
     assert len(df) == counts[ref] and df["match"].nunique() > 1
     assert (df["left"] == "").all() and (df["right"] == "").all()
 
@@ -73,9 +73,63 @@ def test_kwic_filters_and_errors(corpus):
     assert len(corpus.kwic("营商环境", docs=["hunnan-2021"])) == corpus["hunnan-2021"].text.count("营商环境")
     assert corpus.kwic("没有这个词组").empty
     for bad in (dict(query="", window=5), dict(query="x", window=-1), dict(query="no-such-record", by="record"),
-                dict(query="(", regex=True), dict(query="x", by="sideways"), dict(query="x", label="PERSON")):
+                dict(query="(", regex=True), dict(query="x", by="sideways"), dict(query="x", label="PERSON"),
+                dict(query="x", by="auto"), dict(query="三好街", by="record"), dict(query="x", by="record", regex=True)):
         with pytest.raises(CorpusError):
             kwic(corpus, **bad)
+
+def _occurrences(corpus, s):
+    """Every position of s in the texts, overlapping ones included."""
+    return [(d.id, i) for d in corpus for i in range(len(d.text)) if d.text.startswith(s, i)]
+
+
+@pytest.mark.parametrize("query", ["中山路", "浑南区", "和平区", "浑南", "京沈对口合作", PROG])
+def test_kwic_plain_query_is_always_a_string(corpus, query):
+    """A plain query never switches to record mode, whether it is a name, an alias or an id."""
+    df = corpus.kwic(query, window=3)
+    assert list(zip(df["doc_id"], df["start"])) == sorted(
+        _occurrences(corpus, query), key=lambda x: (corpus.fileids().index(x[0]), x[1]))
+    assert (df["match"] == query).all() and df.attrs["mode"] == "string"
+    n, reports = len(df), df["doc_id"].nunique()
+    assert df.attrs["summary"].startswith(f"string {query!r}: {n} occurrence")
+    assert f" in {reports} report" in df.attrs["summary"] and "--ref" in df.attrs["summary"]
+
+
+def test_kwic_string_hits_name_their_mention(corpus):
+    df = corpus.kwic("中山路", window=3)
+    assert len(df) == 7  # 中山路 is annotated as a zone, a project and inside longer names
+    got = {(r.doc_id, r.start): (r.ref, r.mention) for r in df.itertuples()}
+    assert got[("shenyang-2021", 15297)][0] == got[("shenyang-2025", 329)][0] == "zone-zhong-shan-lu-pian-qu"
+    assert {r for r, _ in got.values()} >= {"zone-zhong-shan-lu-pian-qu", "project-zhong-shan-lu"}
+    for r in df.itertuples():
+        ents = [e for e in corpus[r.doc_id].entities if e.start <= r.start and r.end <= e.end]
+        assert (r.ref, r.mention) == ((ents[0].ref, ents[0].text) if ents else (None, None))
+
+
+def test_kwic_string_counts_overlapping_occurrences(corpus):
+    df = corpus.kwic("00", window=2)
+    expected = _occurrences(corpus, "00")
+    assert len(df) == len(expected) == 183
+    assert set(zip(df["doc_id"], df["start"])) == set(expected)
+    assert df.attrs["summary"].startswith("string '00': 183 occurrences in 5 reports")
+    # a regular expression gets a hit at every position where it matches
+    assert len(corpus.kwic("0{2}", regex=True)) == 183
+
+
+def test_kwic_record_by_alias_and_ambiguous_names(corpus):
+    alias = corpus.kwic("浑南", by="record")
+    assert alias.equals(corpus.kwic("district-hun-nan", by="record")) and alias.equals(corpus.kwic("浑南区", by="record"))
+    n = sum(e.ref == "district-hun-nan" for d in corpus for e in d.entities)
+    assert len(alias) == n == 15 and alias.attrs["mode"] == "record"
+    assert alias.attrs["summary"] == f"record district-hun-nan (DISTRICT 浑南区): {n} mentions in 2 reports"
+    # a name of several records (canonical name of both, or canonical of one and alias of another)
+    for name, ids in (("三好街", ["zone-san-hao-jie", "project-san-hao-jie"]),
+                      ("中山路", ["zone-zhong-shan-lu-pian-qu", "project-zhong-shan-lu"])):
+        with pytest.raises(CorpusError) as err:
+            corpus.kwic(name, by="record")
+        assert err.value.code == "E402" and all(i in str(err.value) for i in ids)
+        for i in ids:  # each id still works
+            assert set(corpus.kwic(i, by="record")["ref"]) == {i}
 
 
 # -- timeline ----------------------------------------------------------------------------------------
@@ -245,7 +299,7 @@ def test_cli_kwic():
     res = runner.invoke(app, ["kwic", "京沈对口合作", "--window", "8"])
     assert res.exit_code == 0, res.output
     lines = res.stdout.splitlines()
-    assert len(lines) == 8 == int(res.stderr.split()[0])  # 8 mentions in 5 reports
+    assert len(lines) == 8 and res.stderr.startswith("string '京沈对口合作': 8 occurrences in 5 reports")
     assert all("【京沈对口合作】" in x and PROG in x for x in lines)
     res = runner.invoke(app, ["kwic", "京沈对口合作", "--literal", "--format", "tsv"])
     assert res.exit_code == 0 and res.stdout.splitlines()[0].split("\t") == COLUMNS
@@ -254,6 +308,20 @@ def test_cli_kwic():
     for bad in (["kwic", "没有这个", "--ref"], ["kwic", "x", "--window", "-3"], ["kwic", "x", "--ref", "--literal"]):
         res = runner.invoke(app, bad)
         assert res.exit_code == 2 and res.stderr.startswith("error: [E40") and "Traceback" not in res.output
+
+
+def test_cli_kwic_modes():
+    res = runner.invoke(app, ["kwic", "中山路"])
+    assert res.exit_code == 0 and len(res.stdout.splitlines()) == 7
+    assert res.stderr.startswith("string '中山路': 7 occurrences in 3 reports")
+    res = runner.invoke(app, ["kwic", "浑南区", "--format", "tsv"])
+    assert res.exit_code == 0 and len(res.stdout.splitlines()) == 1 + 4 and res.stderr.startswith("string '浑南区': 4 ")
+    res = runner.invoke(app, ["kwic", "浑南", "--ref"])
+    assert res.exit_code == 0 and len(res.stdout.splitlines()) == 15
+    assert res.stderr.startswith("record district-hun-nan (DISTRICT 浑南区): 15 mentions")
+    res = runner.invoke(app, ["kwic", "三好街", "--ref"])
+    assert res.exit_code == 2 and res.stderr.startswith("error: [E402]")
+    assert "zone-san-hao-jie (ZONE 三好街)" in res.stderr and "project-san-hao-jie (PROJECT 三好街)" in res.stderr
 
 
 def test_cli_timeline(tmp_path):
