@@ -84,7 +84,7 @@ def build(out: Path = typer.Option(..., "--out", help="output folder"),
 @app.command()
 @guarded
 def stats(path: Optional[Path] = typer.Option(None, help="corpus folder (default: the shipped corpus)"),
-          top: int = typer.Option(10, min=0, help="how many top records to list")) -> None:
+          top: int = typer.Option(10, min=0, help="how many top records to list (records tied at the cut are all listed)")) -> None:
     """Mentions per label per document, distinct records and top records."""
     from . import load
     from .stats import stats_markdown

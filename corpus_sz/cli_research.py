@@ -97,21 +97,23 @@ def kwic(query: str = typer.Argument(..., help="the string to find; with --ref, 
 @guarded
 def timeline(out: Path = typer.Option(..., "--out", help="image file: .png or .svg"),
              label: Optional[str] = typer.Option(None, help="only records of this label, e.g. PROGRAMME"),
-             top: int = typer.Option(40, help="at most this many records"),
+             top: int = typer.Option(40, help="at most this many records, in the plot and in --table"),
              min_docs: int = typer.Option(2, "--min-docs", help="records mentioned in at least this many reports"),
              font: Optional[Path] = typer.Option(None, help="a CJK font file, to label records by name"),
-             table: Optional[Path] = typer.Option(None, help="also write the mention table as TSV"),
+             table: Optional[Path] = typer.Option(None, help="also write the plotted rows (the mention table) as TSV"),
              path: Optional[Path] = typer.Option(None, help=PATH_HELP)) -> None:
     """Plot which records come back across reports (mentions by report and planned year)."""
     from . import load
     from .output import write_files
-    from .timeline import image_format, mentions_by_year, persistent, timeline_image
+    from .timeline import image_format, timeline_image, timeline_rows
 
     fmt = image_format(out)
     corpus = load(path)
     payload = [(out, timeline_image(corpus, fmt, label=label, top=top, min_docs=min_docs, font=font))]
     if table is not None:
-        df = persistent(mentions_by_year(corpus, label), min_docs)
+        # the rows the image plots (timeline_image selects with timeline_rows too), --top included:
+        # the table is the data behind the plot
+        df = timeline_rows(corpus, label=label, top=top, min_docs=min_docs)
         flat = df.copy()
         flat.columns = [f"{y}:{d}" for y, d in df.columns]
         payload.append((table, flat.reset_index().to_csv(sep="\t", index=False, lineterminator="\n")))

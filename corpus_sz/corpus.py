@@ -154,7 +154,7 @@ class Corpus:
             for p in d.paragraphs:
                 paras.append({"doc_id": d.id, "index": p.index, "kind": p.kind, "division": p.division,
                               "part": p.part, "section": p.section, "subsection": p.subsection,
-                              "start": p.start, "end": p.end, "text": p.text})
+                              "cert": p.cert, "start": p.start, "end": p.end, "text": p.text})
             for e in d.entities:
                 ents.append({"doc_id": d.id, "start": e.start, "end": e.end, "label": e.label,
                              "text": e.text, "ref": e.ref,

@@ -51,7 +51,7 @@ def features(config: str):
         return Features({
             "id": Value("string"), "doc_id": Value("string"), "index": Value("int32"), "kind": Value("string"),
             "division": Value("string"), "part": Value("string"), "section": Value("string"),
-            "subsection": Value("string"), "start": Value("int32"), "end": Value("int32"), "text": Value("string"),
+            "subsection": Value("string"), "cert": Value("string"), "start": Value("int32"), "end": Value("int32"), "text": Value("string"),
             "entities": [{"start": Value("int32"), "end": Value("int32"), "label": label,
                           "text": Value("string"), "ref": Value("string")}],
         })
@@ -84,7 +84,8 @@ def rows(corpus: Corpus) -> dict[str, dict[str, list[dict[str, Any]]]]:
             inside = [e for e in d.entities if p.start <= e.start and e.end <= p.end]
             pid = f"{d.id}-p{p.index:04d}"
             paras.append({"id": pid, "doc_id": d.id, "index": p.index, "kind": p.kind, "division": p.division,
-                          "part": p.part, "section": p.section, "subsection": p.subsection, "start": p.start,
+                          "part": p.part, "section": p.section, "subsection": p.subsection, "cert": p.cert,
+                          "start": p.start,
                           "end": p.end, "text": p.text,
                           "entities": [{"start": e.start - p.start, "end": e.end - p.start, "label": e.label,
                                         "text": e.text, "ref": e.ref} for e in inside]})
@@ -266,7 +267,9 @@ def card_body(corpus: Corpus, counts) -> str:
         "- `documents`: one row per report: id, every metadata field, `notes` (JSON: why a field is empty or",
         "  inferred) and the full text. Offsets in the other configs count code points of this text.",
         "- `paragraphs`: one row per heading or paragraph, with its place in the structure (part, section,",
-        "  subsection) and its entities (paragraph-local code-point offsets, label, record id).",
+        "  subsection) and its entities (paragraph-local code-point offsets, label, record id). `cert` is",
+        "  the TEI's doubt about that place (`low`, `medium`; null when none): a doubtful heading or a",
+        "  truncated section, so do not file such rows under their section without checking.",
         "- `ner`: character tokens with BIO `ner_tags` (ClassLabel) and the record id of each entity",
         "  character (`refs`), split by document.",
         "- `entities`: the authority records (id, label, canonical name, aliases, GB/T 2260 code for",
@@ -455,7 +458,7 @@ def _changelog_entries() -> list[str]:
 
 # Bumped when the layout or content of a build changes without a corpus or version change,
 # so that caches made by an older build of the same version are not reused.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: paragraphs has a cert column; the card lists records tied at the top-15 cut
 
 
 def cache_root() -> Path:

@@ -15,6 +15,26 @@ from typing import Iterator, Union
 
 LABELS: tuple[str, ...] = ("DISTRICT", "ZONE", "PROJECT", "PROGRAMME")
 
+# TEI @cert values from least to most certain: the structural certainty of a paragraph is the
+# least certain mark on its path. The schema also allows a number in [0, 1] (no file uses one).
+CERT_ORDER: tuple[str, ...] = ("unknown", "low", "medium", "high")
+
+
+def _cert_rank(cert: str) -> float:
+    if cert in CERT_ORDER:
+        return CERT_ORDER.index(cert)
+    try:  # a probability: map [0, 1] onto the named scale (0 = unknown ... 1 = high)
+        return float(cert) * (len(CERT_ORDER) - 1)
+    except ValueError:
+        return 0.0
+
+
+def least_certain(certs) -> str | None:
+    """The least certain of some TEI @cert values (None ignored); None if there are none."""
+    marked = [c for c in certs if c is not None]
+    return min(marked, key=_cert_rank) if marked else None
+
+
 # Piece kinds that put text into the text layer.
 TEXT_KINDS = ("text", "corr", "reg")
 
@@ -86,6 +106,12 @@ class Paragraph:
     section: str | None
     subsection: str | None
     division: str  # front | body | back
+    # The TEI's @cert on where this paragraph sits in the structure: the lowest of the @cert of
+    # the block itself, of its enclosing divisions and of their headings; None when the TEI marks
+    # none. A doubtful heading makes everything under it doubtful too (hunnan-2021's section 4 has a
+    # duplicated heading whose paragraphs are about other things), so section-based analyses must
+    # see it on every paragraph, not only on the heading.
+    cert: str | None = None
 
 
 @dataclass
@@ -157,7 +183,11 @@ class Document:
                 continue
             t = block.text
             names = {"part": None, "section": None, "subsection": None}
+            certs = [block.cert]
             for div in stack:
+                # a division's own @cert and that of its heading(s) apply to all of its content
+                certs.append(div.cert)
+                certs.extend(c.cert for c in div.children if isinstance(c, Block) and c.kind == "head")
                 key = {"part": "part", "section": "section", "subsection": "subsection"}.get(div.type)
                 if key:
                     names[key] = div.n or div.subtype or div.type
@@ -165,7 +195,7 @@ class Document:
                     names["section"] = div.type
             paras.append(
                 Paragraph(len(paras), block.kind, t, pos, pos + len(t), names["part"],
-                          names["section"], names["subsection"], where)
+                          names["section"], names["subsection"], where, least_certain(certs))
             )
             pos += len(t) + 1
         return paras

@@ -40,9 +40,24 @@ def stats_markdown(corpus: Corpus, top: int = 10, level: int = 2) -> str:
     for l in LABELS:
         used = {e.ref for d in corpus for e in d.entities if e.label == l and e.ref is not None}
         out.append(f"| {l} | {len(used)} | {len(corpus.authority.by_label(l))} |")
-    out += ["", f"{h} Top {top} records", "", "| record | label | name | mentions | documents |",
-            "|---|---|---|---:|---:|"]
-    for ref, n in sorted(recs.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
+    ranked = sorted(recs.items(), key=lambda kv: (-kv[1], kv[0]))
+    shown = top_with_ties(ranked, top)
+    out += ["", f"{h} Top {top} records", ""]
+    if len(shown) > top:
+        # cutting through a tie would pick among equals by id, which means nothing: list them all
+        cut = shown[-1][1]
+        out += [f"{len(shown)} records: the {sum(n == cut for _, n in shown)} with {cut} mentions are tied "
+                "at the cut and all listed.", ""]
+    out += ["| record | label | name | mentions | documents |", "|---|---|---|---:|---:|"]
+    for ref, n in shown:
         r = corpus.authority.records.get(ref)
         out.append(f"| {ref} | {r.label if r else '?'} | {r.name if r else '?'} | {n} | {len(docs_per[ref])} |")
     return "\n".join(out) + "\n"
+
+
+def top_with_ties(ranked: list[tuple[str, int]], top: int) -> list[tuple[str, int]]:
+    """The first ``top`` of ``ranked`` (count descending), plus every later item tied with the last one."""
+    if top <= 0 or len(ranked) <= top:
+        return ranked[:max(top, 0)]
+    cut = ranked[top - 1][1]
+    return ranked[:top] + [kv for kv in ranked[top:] if kv[1] == cut]

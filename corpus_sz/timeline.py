@@ -99,6 +99,14 @@ def image_format(out: str | Path) -> str:
 def timeline_image(corpus, fmt: str, label: str | None = None, top: int = 40, min_docs: int = 2,
                    font: str | Path | None = None) -> bytes:
     """The timeline drawing as PNG or SVG bytes (see :func:`plot_timeline`)."""
+    return _render(timeline_rows(corpus, label, top, min_docs), fmt, label, font, min_docs)
+
+
+def timeline_rows(corpus, label: str | None = None, top: int = 40, min_docs: int = 2):
+    """The rows the timeline plots: :func:`mentions_by_year` of the records in ``min_docs``+ documents,
+    the first ``top`` of them in its order. ``corpus-sz timeline --table`` writes exactly these rows,
+    because the table is the data behind the plot.
+    """
     _check_label(label)
     if top < 1:
         raise CorpusError(E403, f"--top must be at least 1, not {top}")
@@ -106,8 +114,7 @@ def timeline_image(corpus, fmt: str, label: str | None = None, top: int = 40, mi
     if df.empty:
         raise CorpusError(E403, f"no record is mentioned in {min_docs} or more documents"
                           + (f" with label {label}" if label else ""))
-    df = df.iloc[:top]
-    return _render(df, fmt, label, font, min_docs)
+    return df.iloc[:top]
 
 
 def plot_timeline(corpus, out, label: str | None = None, top: int = 40, min_docs: int = 2,

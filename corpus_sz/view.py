@@ -51,6 +51,8 @@ code { font-size: 0.85em; color: #555; }
 .indicators td:nth-child(n+3) { white-space: nowrap; }
 .indicators td:last-child { white-space: normal; }
 .back-links a { margin-right: 0.3em; text-decoration: none; }
+.cert { font-family: sans-serif; font-size: 0.8em; color: #a33226; margin: 1em 0 0; }
+[data-cert] { border-left: 3px dotted #a33226; padding-left: 0.5em; }
 </style>
 </head>
 <body>
@@ -86,6 +88,17 @@ def _heading_level(p) -> int:
     return 4
 
 
+def _cert_title(cert: str) -> str:
+    return (f"TEI cert={cert}: the heading or section this text is filed under is uncertain; "
+            "the TEI records no reason; see the project's docs/tei-encoding.md, Divisions")
+
+
+def _cert_note(p) -> str:
+    if p.kind == "head":
+        return f"The heading below is uncertain (TEI cert={p.cert}): the text under it may not belong to it."
+    return f"The place of the text below in the structure is uncertain (TEI cert={p.cert})."
+
+
 def _render_paragraph(doc, p, ents, authority, counter) -> str:
     t = doc.text
     pos = p.start
@@ -119,6 +132,7 @@ def render_html(doc, authority, indicators: bool = True) -> str:
     counter = [0]
     mentions: dict[str, list[str]] = {}
     division = None
+    cert = None
     ei = 0
     for p in doc.paragraphs:
         if p.division != division:
@@ -136,12 +150,20 @@ def render_html(doc, authority, indicators: bool = True) -> str:
                 mentions.setdefault(e.ref, []).append(f"m{k}")
         anchor = f'<a class="pn" href="#p{p.index}">¶{p.index}</a>'
         cls = f' class="{escape(p.division)}"' if p.division != "body" else ""
+        # A doubtful place in the structure (TEI @cert) is marked on every paragraph it covers, and
+        # said in words where the doubtful run starts, so a reader does not take the heading on trust.
+        marks = ""
+        if p.cert:
+            marks = f' data-cert="{escape(p.cert)}" title="{escape(_cert_title(p.cert))}"'
+            if p.cert != cert:  # a note of its own, so that the paragraph's text stays the TEI's
+                body.append(f'<p class="cert">{escape(_cert_note(p))}</p>')
+        cert = p.cert
         if p.kind == "head":
             lv = _heading_level(p)
-            body.append(f'<h{lv} id="p{p.index}"{cls}>{anchor}{html}</h{lv}>')
+            body.append(f'<h{lv} id="p{p.index}"{cls}{marks}>{anchor}{html}</h{lv}>')
         else:
             kind = "" if p.kind == "p" else f' data-kind="{escape(p.kind)}"'
-            body.append(f'<p id="p{p.index}"{cls}{kind}>{anchor}{html}</p>')
+            body.append(f'<p id="p{p.index}"{cls}{kind}{marks}>{anchor}{html}</p>')
 
     meta_rows = []
     for key in ("title", "issuer", "level", "place", "date", "speaker", "session", "year_reviewed", "year_planned",

@@ -166,3 +166,52 @@ def test_stats_count_unlinked_mentions_but_no_record(ann_copy):
     assert f"| {sum(len(d.entities) for d in c)} | {len(refs)} |" in md
     assert "1 of the mentions have no authority record yet (unreviewed machine suggestions)." in md
     assert "| None |" not in md
+
+
+def test_paragraphs_carry_the_tei_doubt_about_their_place(corpus):
+    """hunnan-2021's section 4 heading is cert="low" (a duplicated heading over text about jobs,
+    schools and governance); shenyang-2025's truncated section 7 is a cert="medium" division. The
+    doubt must reach the heading and every paragraph under it, and nothing else."""
+    hunnan = corpus["hunnan-2021"].paragraphs
+    assert hunnan[25].text == "(四)以扩大开放为抓手,畅通国内国际循环"
+    assert {p.index: p.cert for p in hunnan if p.cert} == {i: "low" for i in range(25, 32)}
+    s25 = corpus["shenyang-2025"].paragraphs
+    doubtful = [p for p in s25 if p.cert]
+    assert doubtful and {p.cert for p in doubtful} == {"medium"} and {p.section for p in doubtful} == {"7"}
+    assert [p for p in s25 if p.section == "7" and p.part == doubtful[0].part] == doubtful
+    assert all(p.cert is None for d in corpus if d.id not in ("hunnan-2021", "shenyang-2025")
+               for p in d.paragraphs)
+
+
+def test_least_certain_ranks_tei_values():
+    from corpus_sz.model import least_certain
+
+    assert least_certain([None, None]) is None
+    assert least_certain(["high", None, "low", "medium"]) == "low"
+    assert least_certain(["medium", "high"]) == "medium"
+
+
+def test_to_pandas_has_the_cert_column(corpus):
+    _, paras, _ = corpus.to_pandas()
+    assert list(paras.columns) == ["doc_id", "index", "kind", "division", "part", "section", "subsection",
+                                   "cert", "start", "end", "text"]
+    low = paras[paras["cert"] == "low"]
+    assert set(low["doc_id"]) == {"hunnan-2021"} and list(low["index"]) == list(range(25, 32))
+    assert paras["cert"].notna().sum() == sum(1 for d in corpus for p in d.paragraphs if p.cert)
+
+
+def test_stats_top_lists_every_record_tied_at_the_cut(corpus):
+    """Cutting a tie would choose among equals by id: every record with the count at the cut is listed."""
+    from collections import Counter
+
+    from corpus_sz.stats import stats_markdown, top_with_ties
+
+    assert top_with_ties([("a", 3), ("b", 2), ("c", 2), ("d", 1)], 2) == [("a", 3), ("b", 2), ("c", 2)]
+    assert top_with_ties([("a", 3), ("b", 2)], 5) == [("a", 3), ("b", 2)]
+    assert top_with_ties([("a", 3), ("b", 3)], 0) == []
+    counts = Counter(e.ref for d in corpus for e in d.entities if e.ref)
+    cut = sorted(counts.values(), reverse=True)[14]
+    expected = sum(n >= cut for n in counts.values())
+    table = stats_markdown(corpus, top=15).split("Top 15 records")[1]
+    assert expected > 15 and table.count("\n| ") - 1 == expected  # minus the header row
+    assert f"{expected} records: the {sum(n == cut for n in counts.values())} with {cut} mentions" in table

@@ -357,3 +357,25 @@ def test_card_counts_come_from_the_corpus(repo_copy, removed, scope, sources):
     assert f"Chinese local-government work reports (政府工作报告) {scope}\n" in card
     assert f"The sources are {sources} (kept byte for byte" in card
     assert "five" not in card.split("## Configs", 1)[0]
+
+
+def test_paragraphs_config_has_a_typed_cert_column(built, corpus):
+    """The TEI's doubt about a paragraph's place (hunnan-2021's duplicated section 4 heading) is in
+    the export as a nullable string, so a section-based analysis on the Hub data can see it."""
+    import datasets
+
+    paras = datasets.load_dataset(str(built), "paragraphs")["train"]
+    assert paras.features["cert"] == datasets.Value("string")
+    got = {(r["doc_id"], r["index"]): r["cert"] for r in paras if r["cert"] is not None}
+    assert got == {(d.id, p.index): p.cert for d in corpus for p in d.paragraphs if p.cert}
+    assert got[("hunnan-2021", 25)] == "low" and ("hunnan-2021", 24) not in got
+
+
+def test_cache_format_is_bumped_when_the_features_change():
+    """Cached builds are keyed by the corpus and CACHE_FORMAT only: a new column with an old
+    CACHE_FORMAT would hand users a stale cached build without it. Record the new fingerprint
+    together with a bumped CACHE_FORMAT when this fails."""
+    from corpus_sz.hf import CACHE_FORMAT, CONFIGS, features
+
+    fingerprint = hashlib.sha256(repr([features(c) for c in CONFIGS]).encode()).hexdigest()[:16]
+    assert (CACHE_FORMAT, fingerprint) == (2, "eb875c503e20a25b")

@@ -1,5 +1,6 @@
 """Research features: concordance, timelines, the HTML view, and their commands."""
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -324,14 +325,22 @@ def test_cli_kwic_modes():
     assert "zone-san-hao-jie (ZONE 三好街)" in res.stderr and "project-san-hao-jie (PROJECT 三好街)" in res.stderr
 
 
-def test_cli_timeline(tmp_path):
+def test_cli_timeline(tmp_path, corpus):
     out, table = tmp_path / "t.svg", tmp_path / "t.tsv"
     res = runner.invoke(app, ["timeline", "--out", str(out), "--label", "PROGRAMME", "--top", "10",
                               "--table", str(table)])
     assert res.exit_code == 0, res.output
     assert out.read_text().startswith("<?xml")
-    header = table.read_text(encoding="utf-8").splitlines()[0].split("\t")
+    lines = table.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
     assert header[:3] == ["label", "ref", "name"] and "2021:hunnan-2021" in header
+    # the table is the data behind the plot: the same --top rows, in the plot's order
+    from corpus_sz.timeline import timeline_rows
+
+    rows = timeline_rows(corpus, label="PROGRAMME", top=10)
+    assert len(lines) == 1 + 10 and [l.split("\t")[1] for l in lines[1:]] == list(rows.index.get_level_values("ref"))
+    res = runner.invoke(app, ["timeline", "--help"])
+    assert "in the plot and in --table" in " ".join(res.output.replace("│", " ").split())
     res = runner.invoke(app, ["timeline", "--out", str(tmp_path / "t.gif")])
     assert res.exit_code == 2 and res.stderr.startswith("error:")
 
@@ -344,3 +353,22 @@ def test_cli_unwritable_output_is_one_line(tmp_path):
                  ["indicators", "--out", str(blocker / "i.jsonl")]):
         res = runner.invoke(app, args)
         assert res.exit_code == 2 and len(res.stderr.strip().splitlines()) == 1 and "cannot write" in res.stderr
+
+
+def test_view_marks_an_uncertain_heading_and_its_content(corpus):
+    """hunnan-2021's ¶25 is a duplicated heading (TEI cert="low"): the page must say so above it and
+    mark it and ¶26-31 under it, while their text stays the TEI's."""
+    doc = corpus["hunnan-2021"]
+    html = render_html(doc, corpus.authority)
+    note = '<p class="cert">The heading below is uncertain (TEI cert=low)'
+    assert html.count('<p class="cert">') == 1 and note in html
+    assert html.index('id="p24"') < html.index(note) < html.index('id="p25"')
+    marked = {int(m) for m in re.findall(r'id="p(\d+)"[^>]* data-cert="low" title="TEI cert=low', html)}
+    assert marked == set(range(25, 32))
+    page = Page()
+    page.feed(html)
+    page.close()
+    assert [page.paras[p.index] for p in doc.paragraphs] == [p.text for p in doc.paragraphs]
+    s25 = render_html(corpus["shenyang-2025"], corpus.authority)
+    assert s25.count('<p class="cert">The place of the text below in the structure is uncertain (TEI cert=medium)') == 1
+    assert 'data-cert' not in render_html(corpus["shenyang-2024"], corpus.authority).split("</style>")[1]
