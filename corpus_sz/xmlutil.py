@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import codecs
 import errno
-import os
-import tempfile
 from pathlib import Path
 
 from lxml import etree

@@ -1,6 +1,5 @@
 """The reading API and the CLI's reading commands."""
 
-import os
 import subprocess
 import sys
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from corpus_sz.errors import CorpusError
-from corpus_sz.formats import brat, doccano, labelstudio
+from corpus_sz.formats import brat, labelstudio
 from corpus_sz.formats.merge import (MACHINE_RESP, ToolDoc, ToolSpan, export_docs, import_paths, merge,
                                      span_problems)
 from corpus_sz.model import Block, Div, Document, Entity, Piece
@@ -129,7 +129,7 @@ def test_brat_normalizations_and_discontinuous(tmp_path):
     s = doc.entities[0].start
     assert f"T1\tDISTRICT {s} {s + 3}\t和平区\n" in ann
     assert "N1\tReference T1 corpus_sz:district-he-ping\t和平区\n" in ann
-    (tmp_path / f"{doc.id}.ann").write_text(ann + f"T9\tZONE 0 1;2 3\tx y\n", encoding="utf-8")
+    (tmp_path / f"{doc.id}.ann").write_text(ann + "T9\tZONE 0 1;2 3\tx y\n", encoding="utf-8")
     (td,) = brat.read(tmp_path / f"{doc.id}.ann")
     assert any("discontinuous" in p for p in span_problems(doc, td))
 

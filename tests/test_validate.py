@@ -3,7 +3,6 @@
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -59,7 +58,7 @@ def test_dangling_ref(repo_copy):
 
 
 def test_wrong_label_ref(repo_copy):
-    p = _break(repo_copy, "shenyang-2025.xml", "地区生产总值增长",
+    _break(repo_copy, "shenyang-2025.xml", "地区生产总值增长",
                '<name type="project" ref="#district-he-ping">地区</name>生产总值增长')
     errs = _errors(repo_copy)
     msg = next(m for c, _, _, m in errs if c == "E205" and "DISTRICT record" in m)
@@ -115,7 +114,7 @@ def test_empty_file(repo_copy):
 
 
 def test_wrong_edition(repo_copy):
-    p = _break(repo_copy, "hunnan-2021.xml", 'edition n="', 'edition n="9.9.9-old" x="')
+    _break(repo_copy, "hunnan-2021.xml", 'edition n="', 'edition n="9.9.9-old" x="')
     errs = _errors(repo_copy)
     assert any(c == "E208" for c, *_ in errs)
 

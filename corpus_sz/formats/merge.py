@@ -36,9 +36,13 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import E501, E502, E503, E504, CorpusError
 from ..model import LABELS, Document, Entity
+
+if TYPE_CHECKING:  # only for annotations
+    from ..authority import Record
 
 # Codes of this module (the E5xx block: exports and tools).
 
@@ -437,7 +441,7 @@ class RecordBook:
 
     def __init__(self, authority) -> None:
         self.authority = authority
-        self.new: dict[str, "Record"] = {}
+        self.new: dict[str, Record] = {}
         self.aliases: dict[str, list[str]] = {}  # record id -> new aliases
 
     def _get(self, rid: str):
