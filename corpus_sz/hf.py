@@ -276,7 +276,9 @@ def card_body(corpus: Corpus, counts) -> str:
         "  districts, issuing level for programmes, mention counts).",
         "- `indicators`: every headline indicator of every report (地区生产总值, 一般公共预算收入, …): value,",
         "  unit, qualifier (左右, 以上, …), direction, year, five-year period, achieved / estimate / target,",
-        "  the paragraph and the surface text (see the project's `docs/indicators.md`).",
+        "  the paragraph and the surface text (see the project's `docs/indicators.md`). `value` is unsigned",
+        "  (下降5.4% is 5.4 with direction 下降); `signed_value` carries the direction's sign (−5.4) and is",
+        "  the column to pivot or average over records of mixed directions (null for qualitative targets).",
         "",
         "Load a config with `datasets`, giving either the Hub repo this card belongs to (`ORG/NAME`, the",
         "`--repo-id` of `corpus-sz publish`, at the tag `v" + __version__ + "`) or the path of this folder",
@@ -458,7 +460,8 @@ def _changelog_entries() -> list[str]:
 
 # Bumped when the layout or content of a build changes without a corpus or version change,
 # so that caches made by an older build of the same version are not reused.
-CACHE_FORMAT = 2  # 2: paragraphs has a cert column; the card lists records tied at the top-15 cut
+CACHE_FORMAT = 3  # 2: paragraphs has a cert column; the card lists records tied at the top-15 cut;
+#                   3: indicators has a signed_value column (value signed by direction)
 
 
 def cache_root() -> Path:

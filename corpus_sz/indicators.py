@@ -128,11 +128,31 @@ class IndicatorRecord:
                 self.benchmark, self.hedge, self.direction, self.year, self.period, self.basis, self.status,
                 self.surface)
 
+    @property
+    def signed_value(self) -> float | None:
+        """``value`` signed by ``direction``: negative for 下降, as is for 增长 and level; None without a value.
+
+        Derived, so that a pivot or a mean over records that mixes directions does not read a 5.4% fall
+        as 5.4% growth. The qualifier still bounds the magnitude as written: 下降5%以内 is −5 with 以内
+        (a fall of at most 5%), 下降5%左右 is −5 with 左右.
+        """
+        if self.value is None:
+            return None
+        if self.direction == "下降":
+            return 0.0 - self.value  # not -value: a fall of 0 would print as -0.0
+        return self.value
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Every field of :data:`FIELDS`, in that order, ``signed_value`` included."""
+        d = asdict(self)
+        d["signed_value"] = self.signed_value
+        return {k: d[k] for k in FIELDS}
 
 
-FIELDS = tuple(f.name for f in fields(IndicatorRecord))
+# The stored fields, with the derived signed_value right after value: the column order of the
+# DataFrame, the JSON lines and the CSV of `corpus-sz indicators`.
+_STORED = tuple(f.name for f in fields(IndicatorRecord))
+FIELDS = _STORED[:_STORED.index("value") + 1] + ("signed_value",) + _STORED[_STORED.index("value") + 1:]
 
 
 # -- extraction ---------------------------------------------------------------------------------
@@ -330,8 +350,8 @@ def to_tei_measure(record: IndicatorRecord) -> dict[str, str]:
     return attrs
 
 
-_ROW_FIELDS = ("id", "doc_id", "place", "level", "paragraph", "start", "end", "indicator", "code", "value", "unit",
-               "qualifier", "benchmark", "hedge", "direction", "year", "period", "basis", "status", "surface")
+_ROW_FIELDS = ("id", "doc_id", "place", "level", "paragraph", "start", "end", "indicator", "code", "value",
+               "signed_value", "unit", "qualifier", "benchmark", "hedge", "direction", "year", "period", "basis", "status", "surface")
 
 
 def indicator_rows(corpus) -> list[dict[str, Any]]:
@@ -351,7 +371,7 @@ def _features():
     s, i = Value("string"), Value("int32")
     return Features({
         "id": s, "doc_id": s, "place": s, "level": s, "paragraph": i, "start": i, "end": i,
-        "indicator": s, "code": s, "value": Value("float64"), "unit": s, "qualifier": s, "benchmark": s,
+        "indicator": s, "code": s, "value": Value("float64"), "signed_value": Value("float64"), "unit": s, "qualifier": s, "benchmark": s,
         "hedge": s, "direction": ClassLabel(names=list(DIRECTIONS)), "year": i, "period": s,
         "basis": ClassLabel(names=list(BASES)), "status": ClassLabel(names=list(STATUSES)), "surface": s,
     })

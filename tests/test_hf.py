@@ -151,6 +151,23 @@ def test_indicators_config_loads_with_every_record(built, corpus):
     assert doc.text[row["start"]:row["end"]] == row["surface"]
 
 
+def test_indicators_config_has_a_typed_signed_value(built):
+    """signed_value is a float64 column like value, null where value is, negative for a fall."""
+    import datasets
+
+    ind = datasets.load_dataset(str(built), "indicators")["train"]
+    assert ind.features["signed_value"] == datasets.Value("float64") == ind.features["value"]
+    assert list(ind.features).index("signed_value") == list(ind.features).index("value") + 1
+    down = ind.features["direction"].str2int("下降")
+    for r in ind:
+        if r["value"] is None:
+            assert r["signed_value"] is None
+        else:
+            assert r["signed_value"] == (-r["value"] if r["direction"] == down else r["value"])
+    fall = [r for r in ind if r["doc_id"] == "shenyang-2021" and r["code"] == "retail_sales" and r["paragraph"] == 5]
+    assert [(r["value"], r["signed_value"]) for r in fall] == [(5.4, -5.4)]
+
+
 def test_load_dataset_rebuilds_when_the_corpus_changes(repo_copy, tmp_path, monkeypatch):
     """The cache is keyed on the corpus files: an edited corpus is never served from an old build."""
     import corpus_sz
@@ -378,4 +395,4 @@ def test_cache_format_is_bumped_when_the_features_change():
     from corpus_sz.hf import CACHE_FORMAT, CONFIGS, features
 
     fingerprint = hashlib.sha256(repr([features(c) for c in CONFIGS]).encode()).hexdigest()[:16]
-    assert (CACHE_FORMAT, fingerprint) == (2, "eb875c503e20a25b")
+    assert (CACHE_FORMAT, fingerprint) == (3, "c19bec7a5cd4c927")

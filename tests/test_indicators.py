@@ -226,10 +226,48 @@ def test_indicator_rows_and_features(corpus):
 
 def test_record_fields_are_flat():
     assert FIELDS[:3] == ("doc_id", "paragraph", "indicator")
+    assert FIELDS[FIELDS.index("value") + 1] == "signed_value"  # derived, next to what it signs
     assert len({code for code, _, _ in INDICATORS}) == len(INDICATORS)
     r = IndicatorRecord("d", 0, "地区生产总值", "gdp", 1.0, "%", "", "", "", "增长", 2020, "", "year", "achieved",
                         "x", 0, 1)
     assert set(r.to_dict()) == set(FIELDS)
+
+
+# -- signed value ---------------------------------------------------------------------------------------
+def _one(records, doc_id, paragraph, code, status=None):
+    (r,) = [r for r in records[doc_id] if r.paragraph == paragraph and r.code == code
+            and (status is None or r.status == status)]
+    return r
+
+
+def test_signed_value_carries_the_direction(records):
+    """A fall is negative, so a pivot that does not filter on direction cannot read it as growth."""
+    fall = _one(records, "shenyang-2021", 5, "retail_sales")  # 社会消费品零售总额下降5.4%
+    assert (fall.value, fall.direction, fall.signed_value) == (5.4, "下降", -5.4)
+    growth = _one(records, "shenyang-2021", 5, "gdp")  # 地区生产总值比上年增长0.8%
+    assert (growth.value, growth.direction, growth.signed_value) == (0.8, "增长", 0.8)
+    level = _one(records, "shenyang-2025", 57, "new_urban_jobs")  # 城镇新增就业14.8万人
+    assert (level.value, level.direction, level.signed_value) == (14.8, "level", 14.8)
+    qualitative = _one(records, "shenyang-2021", 43, "pollutant_emissions")  # 进一步下降
+    assert qualitative.value is None and qualitative.direction == "下降" and qualitative.signed_value is None
+    from corpus_sz.indicators import to_pandas
+
+    df = to_pandas(records["shenyang-2021"])
+    assert list(df.columns) == list(FIELDS) and df["signed_value"].dtype == "float64"
+    assert df.loc[(df.paragraph == 5) & (df.code == "retail_sales"), "signed_value"].tolist() == [-5.4]
+    for recs in records.values():  # value itself stays as written: never negative
+        assert all(r.value is None or r.value >= 0 for r in recs)
+
+
+def test_signed_value_keeps_the_qualifier_and_never_gives_minus_zero():
+    def rec(value, direction, qualifier=""):
+        return IndicatorRecord("d", 0, "单位地区生产总值能耗", "energy_intensity", value, "%", qualifier, "", "",
+                               direction, 2025, "", "year", "target", "x", 0, 1)
+
+    r = rec(5.0, "下降", "左右")  # 下降5%左右: a target fall of about 5%
+    assert (r.signed_value, r.qualifier, r.value) == (-5.0, "左右", 5.0)
+    assert r.to_dict()["signed_value"] == -5.0 and r.to_dict()["value"] == 5.0
+    assert str(rec(0.0, "下降").signed_value) == "0.0"
 
 
 # -- command line --------------------------------------------------------------------------------------
@@ -245,6 +283,12 @@ def test_cli_indicators_jsonl_and_csv(tmp_path):
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert len(rows) == GOLD_COUNTS["heping-2023"] + GOLD_COUNTS["hunnan-2021"]
     assert rows[0]["surface"] == "地区生产总值比上年增长7%"
+    assert list(rows[0])[list(rows[0]).index("value") + 1] == "signed_value"
+    assert rows[0]["signed_value"] == "7.0"
+    assert all(r["signed_value"] == ("" if not r["value"] else
+                                     repr(-float(r["value"]) if r["direction"] == "下降" else float(r["value"])))
+               for r in rows)
+    assert any(r["signed_value"].startswith("-") for r in rows)  # hunnan-2021's 能耗降低3.04%
 
 
 def test_cli_indicators_all_documents_is_deterministic():
