@@ -19,8 +19,16 @@ def _snapshot(folder):
 def test_encode_keeps_every_annotation(repo_copy):
     ann = repo_copy / "annotations"
     before = _snapshot(ann)
-    reencode(ann)
-    assert _snapshot(ann) == before  # the shipped files are what encode writes
+    # spoil what encode regenerates (headers, layout) so that doing nothing cannot pass
+    xml = sorted(name for name in before if name.endswith(".xml"))
+    for name in xml:
+        raw = (ann / name).read_text(encoding="utf-8")
+        spoiled = raw.replace("<editionStmt>", "<editionStmt>\n<!-- stale -->").replace("\n      <", "\n<")
+        assert spoiled != raw
+        (ann / name).write_text(spoiled, encoding="utf-8")
+    written = reencode(ann)
+    assert sorted(p.name for p in written) == xml
+    assert _snapshot(ann) == before  # the shipped files are what encode writes, annotations included
 
 
 @pytest.mark.parametrize("name,code", [("corpus.xml", "E405"), ("hunnan-2021.xml", "E406"),

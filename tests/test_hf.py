@@ -125,8 +125,10 @@ def test_publish_offline_fails_with_one_clear_line(built):
 
     with pytest.raises(CorpusError, match="upload to org/x failed"):
         publish(built, "org/x", client=FakeHub(fail=True))
-    with pytest.raises(CorpusError, match="offline"):
-        publish(built, "org/x")  # HF_HUB_OFFLINE=1 in tests
+    with pytest.MonkeyPatch.context() as mp:  # whatever the developer's environment says
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        with pytest.raises(CorpusError, match="offline"):
+            publish(built, "org/x")
 
 
 def test_docs_dataset_card_is_current(corpus):
@@ -177,7 +179,10 @@ def test_load_dataset_rebuilds_when_the_corpus_changes(repo_copy, tmp_path, monk
     docs = corpus_sz.load_dataset("documents")["train"]
     assert docs["id"] == corpus_sz.load().fileids() and len(docs) == 5
     builds = sorted(p.name for p in cache.iterdir())
-    assert len(builds) == 1 and builds[0].startswith(f"hf-{corpus_sz.__version__}-")
+    from corpus_sz.hf import CACHE_FORMAT
+
+    # the cache format is part of the name: a new column is never served from an old build
+    assert len(builds) == 1 and builds[0].startswith(f"hf-{corpus_sz.__version__}-{CACHE_FORMAT}-")
     # a stray file that corpus.xml does not list is not loaded: same corpus, same build
     (repo_copy / "annotations" / "draft.xml").write_text("<x/>", encoding="utf-8")
     assert len(corpus_sz.load_dataset("documents")["train"]) == 5

@@ -15,6 +15,8 @@ from corpus_sz.indicators import (CODE, FIELDS, INDICATORS, IndicatorRecord, ext
                                   indicator_rows, read_table, to_tei_measure)
 from corpus_sz.model import Block, Div, Document, Piece
 
+from conftest import shared_file
+
 DATA = Path(__file__).parent / "data"
 GOLD = read_table(DATA / "indicators_gold.tsv")
 GOLD_COUNTS = {"shenyang-2021": 41, "shenyang-2024": 21, "shenyang-2025": 9, "heping-2023": 13, "hunnan-2021": 43}
@@ -191,11 +193,7 @@ def test_tei_measures_validate_against_tei_all(corpus, records):
     from corpus_sz.paths import annotations_dir
     from corpus_sz.xmlutil import TEI_NS
 
-    rng_path = next((p for p in (Path(__file__).resolve().parents[2] / "shared/schemas/tei_all.rng",
-                                 Path(__file__).resolve().parents[1] / "../shared/schemas/tei_all.rng") if p.exists()),
-                    None)
-    if rng_path is None:
-        pytest.skip("tei_all.rng (../shared/schemas) is not beside this checkout")
+    rng_path = shared_file("schemas", "tei_all.rng", required_in_ci=True)
     tree = etree.parse(str(annotations_dir() / "shenyang-2025.xml"))
     p = tree.find(f".//{{{TEI_NS}}}body//{{{TEI_NS}}}p")
     for r in records["shenyang-2025"] + records["heping-2023"]:

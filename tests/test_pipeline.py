@@ -25,6 +25,8 @@ from corpus_sz.pipeline.segmenter import (  # noqa: E402
     boundary_alignment, chunk_spans, force_boundaries, silver_lines, write_npz)
 from corpus_sz.pipeline.tagging import Tagged, iter_pieces, tagged_document  # noqa: E402
 
+from conftest import shared_file  # noqa: E402
+
 TRAIN_IDS = ("shenyang-2025", "shenyang-2024")
 HELD_OUT = "hunnan-2021"
 
@@ -426,11 +428,7 @@ def test_tag_tei_with_an_unlinked_mention_is_valid_except_for_review(tmp_path):
 def test_tag_tei_validates_against_tei_all(tmp_path):
     from lxml import etree
 
-    here = Path(__file__).resolve()
-    rng_path = next((p for p in (here.parents[2] / "shared/schemas/tei_all.rng",
-                                 here.parents[1] / "../shared/schemas/tei_all.rng") if p.exists()), None)
-    if rng_path is None:
-        pytest.skip("tei_all.rng (../shared/schemas) is not beside this checkout")
+    rng_path = shared_file("schemas", "tei_all.rng", required_in_ci=True)
     rng = etree.RelaxNG(etree.parse(str(rng_path)))
     assert rng.validate(etree.parse(str(_review_file(tmp_path)))), rng.error_log
 

@@ -178,11 +178,14 @@ def test_plot_is_deterministic(corpus, tmp_path, fmt):
 
 
 def test_plot_errors(corpus, tmp_path):
-    for kw in (dict(out=tmp_path / "x.jpg"), dict(out=tmp_path / "x.png", label="X"),
-               dict(out=tmp_path / "x.png", top=0), dict(out=tmp_path / "x.png", min_docs=99),
-               dict(out=tmp_path / "x.png", font=tmp_path / "missing.ttf")):
-        with pytest.raises(CorpusError):
+    for kw, reason in ((dict(out=tmp_path / "x.jpg"), "unknown image format"),
+                       (dict(out=tmp_path / "x.png", label="X"), "unknown label 'X'"),
+                       (dict(out=tmp_path / "x.png", top=0), "--top must be at least 1"),
+                       (dict(out=tmp_path / "x.png", min_docs=99), "in 99 or more documents"),
+                       (dict(out=tmp_path / "x.png", font=tmp_path / "missing.ttf"), "font file not found")):
+        with pytest.raises(CorpusError) as e:
             plot_timeline(corpus, **kw)
+        assert e.value.code == "E403" and reason in e.value.message, (kw, e.value)
     assert not list(tmp_path.iterdir())
 
 
@@ -257,8 +260,31 @@ def test_view_escapes_and_headings(corpus):
     heads = [p for p in doc.paragraphs if p.kind == "head"]
     assert html.count("<h2 id=") == sum(1 for p in heads if p.section is None)
     assert f'<h2 id="p{heads[0].index}">' in html
-    assert "&lt;" not in html or "<" in doc.text  # nothing double-escaped
+    assert "&amp;lt;" not in html  # nothing double-escaped
     assert "国家要求" in html.split('id="indicators"')[1]  # the indicator table
+
+
+def test_view_escapes_markup_in_metadata_and_records(corpus):
+    """No report text holds '<', so markup is put into the title, the issuer and a record's name
+    and aliases: every piece must come out escaped, once."""
+    import copy
+
+    from corpus_sz.authority import Authority
+
+    doc = copy.deepcopy(corpus["shenyang-2025"])
+    bad = '<b class="x">A & B</b>'
+    doc.metadata["title"] = bad
+    doc.metadata["issuer"] = bad
+    ref = next(e.ref for e in doc.entities if e.ref)
+    records = [copy.deepcopy(r) for r in corpus.authority]
+    for r in records:
+        if r.id == ref:
+            r.name, r.aliases = bad, [bad]
+    html = render_html(doc, Authority(records))
+    assert "<b class" not in html and 'class="x"' not in html
+    escaped = "&lt;b class=&quot;x&quot;&gt;A &amp; B&lt;/b&gt;"
+    assert html.count(escaped) >= 4  # page title, metadata title and issuer, record name, alias
+    assert "&amp;lt;" not in html and "&amp;amp;" not in html
 
 
 def test_view_cli_and_errors(tmp_path):
