@@ -85,4 +85,5 @@ E510 = "E510"  # an output file or folder cannot be written (nothing half-writte
 E511 = "E511"  # a pipeline folder is there but cannot be loaded (broken or foreign files)
 E512 = "E512"  # two inputs of a command would write the same output file, or an output would replace an input
 E513 = "E513"  # a dataset config would have no rows
+E514 = "E514"  # a training config cannot be read or parsed
 E601 = "E601"  # publishing to the Hub failed or is impossible (offline)

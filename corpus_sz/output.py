@@ -235,6 +235,24 @@ def check_out_dir(out: str | Path, option: str = "--out", code: str = E510) -> P
     return out
 
 
+def check_can_create(out: str | Path, option: str = "--out", code: str = E510) -> Path:
+    """Refuse early an output folder that could not be written at the end of a long job.
+
+    Probes by creating (and removing) a temporary folder where ``out`` will go, since
+    permission bits say little when running as root; folders made for the probe are removed.
+    """
+    out = check_out_dir(out, option, code)
+    parent = Path(os.path.abspath(out)).parent
+    created = _missing_parents(parent)
+    with writing(out, code):
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            os.rmdir(tempfile.mkdtemp(prefix=f".{out.name}.probe-", dir=parent))
+        finally:
+            _remove_dirs(created)
+    return out
+
+
 @contextmanager
 def replacing_dirs(out: str | Path, names: Sequence[str], code: str = E510,
                    option: str = "--out") -> Iterator[Path]:

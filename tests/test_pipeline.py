@@ -543,3 +543,28 @@ def test_one_fold_of_cross_validation_scores_every_variant(corpus, tmp_path):
     md = render_markdown(res, None, None)
     assert "`corpus_sz_crf`" in md and "tagger → ruler (fills gaps) (system)" in md
     assert "| cert | spans | strictly right |" in md
+
+
+@pytest.mark.parametrize("text,where,message", [
+    (None, None, "cannot read the training config"),
+    ("[nlp\nlang = \n", ":1:", "malformed training config"),
+    ('[nlp]\nlang = "zh"\n', None, "no [corpus_sz] section"),
+])
+def test_train_refuses_a_bad_config_in_one_line(tmp_path, text, where, message):
+    cfg = tmp_path / "train.cfg"
+    if text is not None:
+        cfg.write_text(text, encoding="utf-8")
+    res = _run(["train", "--config", str(cfg), "--out", str(tmp_path / "model")])
+    assert res.exit_code == 2 and "Traceback" not in res.output, res.output
+    assert "[E514]" in res.stderr and message in res.stderr and str(cfg) in res.stderr
+    assert where is None or f"{cfg}{where}" in res.stderr
+    assert not (tmp_path / "model").exists()
+
+
+def test_train_refuses_an_unwritable_out_before_training(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    res = _run(["train", "--out", str(blocker / "model")])  # its parent would be a file
+    assert res.exit_code == 2 and "[E510]" in res.stderr and "Traceback" not in res.output
+    assert "training on" not in res.stderr  # refused before the corpus was even read
+    assert list(tmp_path.iterdir()) == [blocker]

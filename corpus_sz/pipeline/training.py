@@ -57,13 +57,39 @@ class Settings:
                                  prune=self.segmenter_prune, seed=self.seed)
 
 
-def load_config(path: Path | None = None):
-    """(spaCy config without the [corpus_sz] section, Settings)."""
+def _read_config(path: Path):
+    """spaCy's config reader, with a missing or malformed file as one CorpusError (E514)."""
+    import re
+
+    from confection import ConfigValidationError
     from spacy import util
 
-    cfg = util.load_config(path or CONFIG_PATH, interpolate=False)
+    from ..errors import E514, CorpusError
+
+    hint = "pass --config a spaCy training config; corpus_sz/pipeline/config.cfg is the shipped one"
+    try:
+        return util.load_config(path, interpolate=False)
+    except OSError as e:
+        raise CorpusError(E514, f"cannot read the training config: {e.strerror or e}", path=str(path),
+                          hint=hint) from None
+    except ConfigValidationError as e:
+        text = str(e)
+        line = re.search(r"line: (\d+)", text)
+        detail = " ".join(x.strip() for x in text.splitlines() if x.strip() and not x.startswith(("file:", "'")))
+        raise CorpusError(E514, f"malformed training config: {detail}", path=str(path),
+                          line=int(line.group(1)) if line else None, hint=hint) from None
+
+
+def load_config(path: Path | None = None):
+    """(spaCy config without the [corpus_sz] section, Settings)."""
+    cfg = _read_config(path or CONFIG_PATH)
     own = dict(cfg.get("corpus_sz", {}))
-    spacy_cfg = util.load_config(path or CONFIG_PATH, interpolate=False)
+    spacy_cfg = _read_config(path or CONFIG_PATH)
+    if "corpus_sz" not in spacy_cfg:
+        from ..errors import E514, CorpusError
+
+        raise CorpusError(E514, "the training config has no [corpus_sz] section", path=str(path or CONFIG_PATH),
+                          hint="start from corpus_sz/pipeline/config.cfg, which has the corpus_sz settings")
     del spacy_cfg["corpus_sz"]
     st = Settings(**{k: v for k, v in own.items() if k in Settings.__dataclass_fields__})
     st.seed = int(cfg["system"]["seed"])
@@ -81,7 +107,12 @@ def input_hash(corpus, config_path: Path | None = None) -> str:
     """
     h = hashlib.sha256()
     h.update(f"training {TRAINING_VERSION}\n".encode())
-    h.update(Path(config_path or CONFIG_PATH).read_bytes())
+    cfg_path = Path(config_path or CONFIG_PATH)
+    try:
+        h.update(cfg_path.read_bytes())
+    except OSError:
+        _read_config(cfg_path)  # raises the E514 error that says which file and what to do
+        raise
     for d in sorted(corpus, key=lambda d: d.id):
         h.update(f"\ndoc {d.id}\n".encode())
         h.update(d.text.encode("utf-8"))
@@ -403,8 +434,10 @@ def train(out: Path | None = None, corpus_path: Path | None = None, config_path:
     from .. import load
     from . import MODEL_DIR
 
+    from ..output import check_can_create
+
     progress = progress or _quiet
-    out = Path(out) if out else MODEL_DIR
+    out = check_can_create(Path(out) if out else MODEL_DIR)  # before minutes of training, not after
     corpus = load(corpus_path)
     docs = [d for d in corpus if d.entities]
     if not docs:
