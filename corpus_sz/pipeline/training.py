@@ -57,6 +57,16 @@ class Settings:
                                  prune=self.segmenter_prune, seed=self.seed)
 
 
+_CONFIG_HINT = "pass --config a spaCy training config; corpus_sz/pipeline/config.cfg is the shipped one"
+
+
+def _unreadable_config(path: Path, e: OSError):
+    from ..errors import E514, CorpusError
+
+    return CorpusError(E514, f"cannot read the training config: {e.strerror or e}", path=str(path),
+                       hint=_CONFIG_HINT)
+
+
 def _read_config(path: Path):
     """spaCy's config reader, with a missing or malformed file as one CorpusError (E514)."""
     import re
@@ -66,30 +76,29 @@ def _read_config(path: Path):
 
     from ..errors import E514, CorpusError
 
-    hint = "pass --config a spaCy training config; corpus_sz/pipeline/config.cfg is the shipped one"
     try:
         return util.load_config(path, interpolate=False)
     except OSError as e:
-        raise CorpusError(E514, f"cannot read the training config: {e.strerror or e}", path=str(path),
-                          hint=hint) from None
+        raise _unreadable_config(path, e) from None
     except ConfigValidationError as e:
         text = str(e)
         line = re.search(r"line: (\d+)", text)
         detail = " ".join(x.strip() for x in text.splitlines() if x.strip() and not x.startswith(("file:", "'")))
         raise CorpusError(E514, f"malformed training config: {detail}", path=str(path),
-                          line=int(line.group(1)) if line else None, hint=hint) from None
+                          line=int(line.group(1)) if line else None, hint=_CONFIG_HINT) from None
 
 
 def load_config(path: Path | None = None):
     """(spaCy config without the [corpus_sz] section, Settings)."""
-    cfg = _read_config(path or CONFIG_PATH)
-    own = dict(cfg.get("corpus_sz", {}))
-    spacy_cfg = _read_config(path or CONFIG_PATH)
-    if "corpus_sz" not in spacy_cfg:
+    path = path or CONFIG_PATH
+    cfg = _read_config(path)
+    if "corpus_sz" not in cfg:
         from ..errors import E514, CorpusError
 
-        raise CorpusError(E514, "the training config has no [corpus_sz] section", path=str(path or CONFIG_PATH),
+        raise CorpusError(E514, "the training config has no [corpus_sz] section", path=str(path),
                           hint="start from corpus_sz/pipeline/config.cfg, which has the corpus_sz settings")
+    own = dict(cfg["corpus_sz"])
+    spacy_cfg = cfg.copy()  # a deep copy: spaCy gets the config without the project's own section
     del spacy_cfg["corpus_sz"]
     st = Settings(**{k: v for k, v in own.items() if k in Settings.__dataclass_fields__})
     st.seed = int(cfg["system"]["seed"])
@@ -110,9 +119,8 @@ def input_hash(corpus, config_path: Path | None = None) -> str:
     cfg_path = Path(config_path or CONFIG_PATH)
     try:
         h.update(cfg_path.read_bytes())
-    except OSError:
-        _read_config(cfg_path)  # raises the E514 error that says which file and what to do
-        raise
+    except OSError as e:
+        raise _unreadable_config(cfg_path, e) from None
     for d in sorted(corpus, key=lambda d: d.id):
         h.update(f"\ndoc {d.id}\n".encode())
         h.update(d.text.encode("utf-8"))
@@ -520,27 +528,18 @@ def folder_size(path: Path) -> int:
 
 
 def write_model(nlp, out: Path) -> None:
-    """nlp.to_disk into a temporary sibling folder, made deterministic, then swapped in."""
+    """nlp.to_disk into a staging folder, made deterministic, then swapped in whole (corpus_sz.output)."""
+    from ..output import replacing_dirs
+
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with replacing_dirs(out.parent, [out.name]) as stage:
+        tmp = stage / out.name
         nlp.to_disk(tmp)
         normalize_npz_files(tmp)
         _canonical_json(tmp / "meta.json")
         for p in tmp.rglob("*"):
             os.chmod(p, 0o755 if p.is_dir() else 0o644)
         os.chmod(tmp, 0o755)
-        old = None
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            os.replace(out, old)
-        os.replace(tmp, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def _canonical_json(path: Path) -> None:
